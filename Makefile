@@ -1,0 +1,56 @@
+# Two commands do all the set-up (see README.md):
+#   make lab    open the notebooks in JupyterLab
+#   make test   lint, unit tests and every notebook checked against its stored outputs
+# Both create .venv and install requirements.txt into it when needed.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# How notebooks are tested: strict nbval (stored outputs compared) on this environment's kernel.
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile
+
+.PHONY: help install lab test lint execute bench clean
+
+help:
+	@echo "make lab      open the notebooks in JupyterLab (installs on first use)"
+	@echo "make test     lint + unit tests + strict nbval on every notebook"
+	@echo "make execute  format, then re-execute every notebook in place after an edit"
+	@echo "make bench    time the notebook tests against bare TensorFlow imports"
+	@echo "make clean    remove .venv"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
+		"Python >= 3.10 is needed, but $(PYTHON) is " + sys.version.split()[0] + \
+		". Run make with PYTHON=python3.11 (or another 3.10+ interpreter).")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 \
+		--display-name "Python 3 (ipykernel)" >/dev/null
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(PYTEST) $(NBVAL) tests notebooks
+
+execute: $(STAMP)
+	$(BIN)/ruff format notebooks
+	$(BIN)/python tools/execute_notebooks.py
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,131 @@
+"""Checks on the stored notebooks that nbval does not make: executed cleanly, in order, and free
+of anything that belongs to one machine or one run (paths, user names, timestamps)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+NAME = re.compile(r"^(\d\d)_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb$")
+KEPT_CELL_METADATA = {"tags", "jupyter", "collapsed"}
+MACHINE_PATH = re.compile(
+    r"(?:/home/|/Users/|/root\b|/tmp/|/var/folders/|/private/|/work/|site-packages|"
+    r"[A-Za-z]:\\\\|ipykernel_\d+)"
+)
+TIMESTAMP = re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
+ADDRESS = re.compile(r"\bat 0x[0-9a-f]{6,}")
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def output_text(output: dict) -> str:
+    parts = [output.get("text", ""), output.get("evalue", "")]
+    parts += [v for k, v in output.get("data", {}).items() if k.startswith("text/")]
+    return "".join("".join(p) if isinstance(p, list) else p for p in parts)
+
+
+def test_there_are_notebooks() -> None:
+    assert NOTEBOOKS, "no notebooks found in notebooks/"
+
+
+def test_names_are_numbered_in_sequence() -> None:
+    numbers = []
+    for path in NOTEBOOKS:
+        match = NAME.match(path.name)
+        assert match, f"{path.name}: name notebooks NN_topic.ipynb (two digits, snake case)"
+        numbers.append(int(match.group(1)))
+    assert numbers == list(range(1, len(numbers) + 1)), f"numbers {numbers} have gaps or repeats"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_executed_in_order(path: Path) -> None:
+    counts = [c["execution_count"] for c in code_cells(load(path))]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: execution counts {counts} are not 1..n; run `make execute`"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_errors_only_where_tagged(path: Path) -> None:
+    for i, cell in enumerate(code_cells(load(path)), 1):
+        tagged = "raises-exception" in cell["metadata"].get("tags", [])
+        errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
+        if tagged:
+            assert errors, f"{path.name} code cell {i} is tagged raises-exception but did not raise"
+        else:
+            assert not errors, f"{path.name} code cell {i} raised {errors[0]['ename']} untagged"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_stderr(path: Path) -> None:
+    for i, cell in enumerate(code_cells(load(path)), 1):
+        for output in cell["outputs"]:
+            is_stderr = output["output_type"] == "stream" and output["name"] == "stderr"
+            assert not is_stderr, f"{path.name} code cell {i} wrote to stderr: {output['text']!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_nothing_from_this_machine_or_run(path: Path) -> None:
+    nb = load(path)
+    user = getpass.getuser()
+    home = str(Path.home())
+    texts = [("notebook metadata", json.dumps(nb["metadata"]))]
+    for i, cell in enumerate(nb["cells"], 1):
+        texts.append((f"cell {i} metadata", json.dumps(cell["metadata"])))
+        for output in cell.get("outputs", []):
+            if output["output_type"] == "error":
+                continue  # tracebacks are not compared by nbval and name the kernel's files
+            texts.append((f"cell {i} output", output_text(output)))
+    for where, text in texts:
+        for pattern in (MACHINE_PATH, TIMESTAMP, ADDRESS):
+            found = pattern.search(text)
+            assert not found, f"{path.name} {where}: {found.group(0)!r} belongs to one machine/run"
+        assert home not in text, f"{path.name} {where}: contains the home folder"
+        if len(user) > 3:  # short names like "root" match ordinary words
+            assert not re.search(rf"\b{re.escape(user)}\b", text), f"{path.name} {where}: user name"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_metadata_is_minimal(path: Path) -> None:
+    nb = load(path)
+    assert set(nb["metadata"]) <= {"kernelspec", "language_info"}, sorted(nb["metadata"])
+    assert "version" not in nb["metadata"].get("language_info", {}), "drop the Python version"
+    for i, cell in enumerate(nb["cells"], 1):
+        extra = set(cell["metadata"]) - KEPT_CELL_METADATA
+        assert not extra, f"{path.name} cell {i}: metadata {sorted(extra)}; run `make execute`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_lesson_shape(path: Path) -> None:
+    nb = load(path)
+    number = NAME.match(path.name).group(1)
+    first = "".join(nb["cells"][0]["source"])
+    assert first.startswith(f"# {number} · "), f"{path.name}: title must read '# {number} · Title'"
+    markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    for heading in ("## Setup", "## Summary", "## Exercises"):
+        assert heading in markdown, f"{path.name}: missing '{heading}' section"
+    setup = "".join(code_cells(nb)[0]["source"])
+    assert "utils.setup()" in setup, f"{path.name}: the first code cell must call utils.setup()"
+    hidden = [c for c in code_cells(nb) if c["metadata"].get("jupyter", {}).get("source_hidden")]
+    assert hidden, f"{path.name}: exercises need folded solution cells (source_hidden)"
+    figures = [o for c in code_cells(nb) for o in c["outputs"] if "image/png" in o.get("data", {})]
+    assert figures, f"{path.name}: every lesson has at least one figure"
+
+
+def test_readme_lists_every_notebook() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [p.name for p in NOTEBOOKS if p.name not in readme]
+    assert not missing, f"README.md does not list {missing}"

@@ -1,0 +1,83 @@
+"""Benchmark: the notebook tests against the fixed cost of importing TensorFlow.
+
+    python tools/bench.py        (or `make bench`)
+
+1. Runs the notebook part of `make test` (strict nbval, parallel, same flags) and times it.
+2. Runs N bare `python -c "import tensorflow"`, one after another, N = number of notebooks.
+3. Prints both and their ratio. The ratio shows how much of the notebook run is more than the
+   unavoidable start-up of one TensorFlow per notebook; the course's target is <= 0.8 with
+   eight notebooks.
+4. Executes each notebook once more in a fresh kernel (in memory; nothing is written) and
+   prints its execution time and the kernel's peak resident memory. Target: <= 10 s each.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from jupyter_client import KernelManager
+from nbclient import NotebookClient
+from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
+PEAK_RSS = (
+    "import resource, sys\n"
+    "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "print(peak * 1024 if sys.platform != 'darwin' else peak)"  # Linux: KiB, macOS: bytes
+)
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return time.perf_counter() - start
+
+
+def execute_with_peak(path: Path) -> tuple[float, int]:
+    """Execute a notebook in memory; return (seconds, peak RSS of its kernel in bytes)."""
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PEAK_RSS))
+    km = KernelManager(
+        kernel_name=CURRENT_ENV_KERNEL_NAME, kernel_spec_manager=NbvalKernelspecManager()
+    )
+    client = NotebookClient(
+        nb, km=km, timeout=120, resources={"metadata": {"path": str(path.parent)}}
+    )
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    return seconds, int(nb.cells[-1].outputs[0]["text"])
+
+
+def main() -> int:
+    if not NOTEBOOKS:
+        print("no notebooks to benchmark", file=sys.stderr)
+        return 1
+    n = len(NOTEBOOKS)
+    pytest = [sys.executable, "-m", "pytest", "-q", "-n", "auto", "--dist", "loadfile"]
+    notebooks_s = timed([*pytest, *NBVAL, "notebooks"])
+    imports_s = sum(timed([sys.executable, "-c", "import tensorflow"]) for _ in range(n))
+
+    print(f"notebooks: {n}")
+    print(f"nbval run of all notebooks (make test's flags): {notebooks_s:6.1f} s")
+    print(f"{n} bare `import tensorflow`, one after another:  {imports_s:6.1f} s")
+    print(f"ratio: {notebooks_s / imports_s:.2f}  (target <= 0.8 with eight notebooks)")
+    print()
+    print(f"{'notebook':32} {'execute':>8} {'peak RSS':>10}")
+    for path in NOTEBOOKS:
+        seconds, peak = execute_with_peak(path)
+        flag = "" if seconds <= 10 else "  (over the 10 s target)"
+        print(f"{path.name:32} {seconds:7.1f}s {peak / 2**20:7.0f} MiB{flag}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

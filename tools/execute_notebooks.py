@@ -1,0 +1,93 @@
+"""Re-execute notebooks in place, exactly as the tests run them, and store them clean.
+
+    python tools/execute_notebooks.py [notebooks/NN_topic.ipynb ...]   # default: all
+
+Each notebook runs top to bottom in a fresh kernel on this interpreter (nbval's
+``--nbval-current-env`` kernel), with the notebook's folder as working directory and C-level
+output left out of the notebook, as under ``pytest --nbval``. Then only what is stable is kept:
+no timing metadata, cell ids and tags untouched, notebook metadata reduced to the kernel spec
+and the language (without its version). Running it twice leaves ``git diff`` empty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from jupyter_client import KernelManager
+from nbclient import NotebookClient
+from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+#: Cell metadata worth keeping: nbval/nbconvert tags and JupyterLab's collapsed state.
+KEPT_CELL_METADATA = ("tags", "jupyter", "collapsed")
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+KEPT_LANGUAGE_INFO = (
+    "name",
+    "mimetype",
+    "file_extension",
+    "codemirror_mode",
+    "pygments_lexer",
+    "nbconvert_exporter",
+)
+
+
+def execute(path: Path, timeout: int = 120) -> float:
+    """Execute the notebook at ``path`` in place; return the seconds it took."""
+    nb = nbformat.read(path, as_version=4)
+    km = KernelManager(
+        kernel_name=CURRENT_ENV_KERNEL_NAME, kernel_spec_manager=NbvalKernelspecManager()
+    )
+    client = NotebookClient(
+        nb,
+        km=km,
+        timeout=timeout,
+        record_timing=False,
+        extra_arguments=["--IPKernelApp.capture_fd_output=False"],
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    clean(nb)
+    nbformat.validate(nb)
+    nbformat.write(nb, path)
+    return seconds
+
+
+def clean(nb: nbformat.NotebookNode) -> None:
+    """Drop the metadata that changes from run to run or machine to machine."""
+    for cell in nb.cells:
+        cell.metadata = {k: cell.metadata[k] for k in KEPT_CELL_METADATA if k in cell.metadata}
+    language = nb.metadata.get("language_info", {})
+    nb.metadata = nbformat.from_dict(
+        {
+            "kernelspec": KERNELSPEC,
+            "language_info": {k: language[k] for k in KEPT_LANGUAGE_INFO if k in language},
+        }
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, help="notebooks to execute (default: notebooks/*.ipynb)"
+    )
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted(NOTEBOOKS.glob("*.ipynb"))
+    if not paths:
+        print("no notebooks found", file=sys.stderr)
+        return 1
+    for path in paths:
+        seconds = execute(path.resolve())
+        print(f"executed {path.name} in {seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

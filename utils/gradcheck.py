@@ -1,0 +1,381 @@
+"""Check a gradient three ways: the tape, a hand-derived formula, and float64 finite differences.
+
+``numerical_gradient`` estimates the gradient of a scalar function by centred differences in
+float64. ``check_gradients`` compares it with what ``tf.GradientTape`` computes and, when given,
+with the arrays a lesson derived by hand, and returns a :class:`GradientReport` that shows as a
+table.
+
+Every comparison uses the relative error of whole arrays (CS231n's formula, with norms),
+
+    rel(a, b) = ||a - b||_2 / max(floor, ||a||_2 + ||b||_2),
+
+which is 0 for equal arrays, about 1 for unrelated ones, and is not thrown off by a single
+element that happens to be near zero. ``floor`` keeps gradients that are essentially zero from
+being judged on their rounding noise. The defaults depend on the least precise floating dtype
+involved (sources, f's output, expected arrays):
+
+=============  ========  =======
+dtype          rtol      floor
+=============  ========  =======
+float64        1e-7      1e-2
+float32        1e-4      1e-2
+float16/bf16   1e-2      1.0
+=============  ========  =======
+
+float32 tape gradients typically agree with the float64 estimate to 1e-7..1e-6; a wrong formula
+is off by 1e-2 or more. float64 gradients of smooth functions agree to about 1e-10.
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from utils.upcast import float64_evaluator
+
+#: (rtol, floor) by dtype name; see the module docstring.
+TOLERANCES: dict[str, tuple[float, float]] = {
+    "float64": (1e-7, 1e-2),
+    "float32": (1e-4, 1e-2),
+    "float16": (1e-2, 1.0),
+    "bfloat16": (1e-2, 1.0),
+}
+_PRECISION_ORDER = ["bfloat16", "float16", "float32", "float64"]  # least precise first
+
+#: Step of the centred differences. For float64 and functions of order-one inputs it balances
+#: truncation error (~eps**2) against rounding error (~1e-16 / eps), both near 1e-10.
+DEFAULT_EPS = 1e-5
+
+Source = tf.Tensor | tf.Variable | np.ndarray
+
+
+def numerical_gradient(
+    f: Callable[..., Any], sources: Sequence[Source], eps: float = DEFAULT_EPS
+) -> list[np.ndarray]:
+    """Estimate the gradient of the scalar ``f(*sources)`` by centred differences in float64.
+
+    For each element ``x`` of each source, ``(f(x + eps) - f(x - eps)) / (2 eps)`` with every
+    other element held fixed: two evaluations of ``f`` per element. ``f`` is evaluated in
+    float64 even when it closes over float32 tensors (see :mod:`utils.upcast`).
+
+    Args:
+        f: takes one tensor per source and returns a scalar tensor.
+        sources: floating-point tensors, Variables or arrays, any shapes ``s_i``.
+        eps: the step, a positive float.
+
+    Returns:
+        One float64 array per source, with shape ``s_i``.
+
+    Raises:
+        TypeError: ``f`` is not callable, ``sources`` is not a list, or a source is not floating.
+        ValueError: ``eps`` is not positive, or ``f`` does not return a scalar.
+    """
+    sources = _validate_sources(f, sources, "numerical_gradient")
+    if not (isinstance(eps, (int, float)) and np.isfinite(eps) and eps > 0):
+        raise ValueError(f"numerical_gradient: eps must be a positive number, got {eps!r}.")
+    evaluate = float64_evaluator(f, sources)
+    values = [np.array(s, dtype=np.float64) for s in sources]
+    gradients = []
+    for value in values:
+        flat = value.reshape(-1)  # a view: writing to it perturbs `values`
+        gradient = np.zeros(flat.size)
+        for j, original in enumerate(flat.copy()):
+            flat[j] = up = original + eps
+            f_up = evaluate(values)
+            flat[j] = down = original - eps
+            f_down = evaluate(values)
+            flat[j] = original
+            gradient[j] = (f_up - f_down) / (up - down)  # the step actually taken
+        gradients.append(gradient.reshape(value.shape))
+    return gradients
+
+
+def relative_error(a: np.ndarray, b: np.ndarray, floor: float) -> float:
+    """``||a - b|| / max(floor, ||a|| + ||b||)`` for two arrays of the same shape, in float64."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return float(np.linalg.norm(a - b) / max(floor, np.linalg.norm(a) + np.linalg.norm(b)))
+
+
+@dataclass(frozen=True)
+class GradientReport:
+    """The outcome of :func:`check_gradients`: one row per source.
+
+    Attributes:
+        names: a name per source.
+        tape: the tape's gradients, as float64 arrays shaped like the sources.
+        numerical: the centred-difference estimates, same shapes.
+        expected: the hand-derived arrays, or ``None`` if none were given.
+        errors: per source, the relative errors ``{"tape~numerical": e, ...}`` (the two
+            ``derived`` pairs only when ``expected`` was given).
+        dtype: the least precise dtype involved, which chose the defaults.
+        rtol: an error above it fails the check.
+        floor: the ``floor`` of the relative error.
+    """
+
+    names: list[str]
+    tape: list[np.ndarray]
+    numerical: list[np.ndarray]
+    expected: list[np.ndarray] | None
+    errors: list[dict[str, float]]
+    dtype: str
+    rtol: float
+    floor: float
+
+    @property
+    def passed(self) -> bool:
+        """True when every relative error is at most ``rtol``."""
+        return all(e <= self.rtol for row in self.errors for e in row.values())
+
+    @property
+    def max_error(self) -> float:
+        """The largest relative error in the report."""
+        return max(e for row in self.errors for e in row.values())
+
+    def _rows(self) -> tuple[list[str], list[list[str]]]:
+        pairs = ["tape~numerical"] + (
+            ["derived~numerical", "derived~tape"] if self.expected else []
+        )
+        header = ["source", "shape", "|tape grad|", *pairs, "result"]
+        rows = []
+        for name, grad, errors in zip(self.names, self.tape, self.errors, strict=True):
+            ok = all(e <= self.rtol for e in errors.values())
+            rows.append(
+                [name, str(grad.shape), f"{np.linalg.norm(grad):.4g}"]
+                + [f"{errors[p]:.1e}" for p in pairs]
+                + ["ok" if ok else "FAIL"]
+            )
+        return header, rows
+
+    def _title(self) -> str:
+        return f"Gradient check ({self.dtype}): relative errors, pass if <= {self.rtol:.0e}"
+
+    def __str__(self) -> str:
+        header, rows = self._rows()
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        lines = [self._title()]
+        for row in [header, *rows]:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        header, rows = self._rows()
+        cells = lambda tag, row: "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in row)  # noqa: E731
+        body = "".join(f"<tr>{cells('td', r)}</tr>" for r in rows)
+        return (
+            f"<table><caption>{html.escape(self._title())}</caption>"
+            f"<thead><tr>{cells('th', header)}</tr></thead><tbody>{body}</tbody></table>"
+        )
+
+
+def check_gradients(
+    f: Callable[..., Any],
+    sources: Sequence[Source],
+    expected: Sequence[Any] | None = None,
+    *,
+    names: Sequence[str] | None = None,
+    rtol: float | None = None,
+    floor: float | None = None,
+    eps: float = DEFAULT_EPS,
+) -> GradientReport:
+    """Compare the tape's gradient of ``f(*sources)`` with finite differences and a derivation.
+
+    Takes ``tf.GradientTape().gradient(f(*sources), sources)`` (watching every source), the
+    float64 :func:`numerical_gradient`, and ``expected`` when given, and compares each pair by
+    :func:`relative_error`. In Jupyter the returned report shows as a table.
+
+    Args:
+        f: takes one tensor per source, returns a scalar tensor. Closures over float32 tensors
+            are fine: the numerical estimate still runs in float64.
+        sources: floating-point tensors, Variables or arrays, shapes ``s_i``.
+        expected: optional hand-derived gradients, one array-like per source, shape ``s_i``.
+        names: a label per source; default: ``f``'s parameter names, else ``source 0``, ...
+        rtol: largest relative error that passes; default from :data:`TOLERANCES`.
+        floor: the relative error's floor; default from :data:`TOLERANCES`.
+        eps: step of the centred differences.
+
+    Returns:
+        A :class:`GradientReport` whose ``passed`` is True.
+
+    Raises:
+        AssertionError: a pair disagrees beyond ``rtol``; the message names the source, the pair
+            and the error, followed by the whole table.
+        ValueError: ``f`` does not return a scalar; ``expected`` does not match the sources; a
+            tape gradient is ``None`` (the message says the likely cause).
+        TypeError: a source or an expected array is not floating-point, or ``f`` not callable.
+    """
+    sources = _validate_sources(f, sources, "check_gradients")
+    names = _names(f, sources, names)
+    expected_arrays = _validate_expected(expected, sources, names)
+
+    with tf.GradientTape() as tape:
+        for s in sources:
+            tape.watch(s)
+        output = f(*sources)
+    if not isinstance(output, tf.Tensor):
+        raise TypeError(
+            f"check_gradients: f returned a {type(output).__name__}, not a tensor, so the tape "
+            "recorded nothing. Compute the result with TensorFlow operations on the sources."
+        )
+    if tuple(output.shape) != ():
+        raise ValueError(
+            f"check_gradients: f must return a scalar (shape ()), but it returned shape "
+            f"{tuple(output.shape)}. Reduce it first, e.g. return tf.reduce_mean(...) or "
+            "tf.reduce_sum(...)."
+        )
+    tape_grads = tape.gradient(output, sources)
+    missing = [i for i, grad in enumerate(tape_grads) if grad is None]
+    if missing:
+        try:
+            estimate = numerical_gradient(f, sources, eps)[missing[0]]
+        except Exception:  # noqa: BLE001 - the diagnosis is a bonus; the None is the error
+            estimate = None
+        raise ValueError(_none_message(names[missing[0]], missing[0], estimate))
+    numerical = numerical_gradient(f, sources, eps)
+    tape_arrays = [np.asarray(tf.convert_to_tensor(g), np.float64) for g in tape_grads]
+
+    dtypes = [s.dtype.name for s in sources] + [output.dtype.name]
+    if expected is not None:
+        dtypes += [tf.as_dtype(np.asarray(e).dtype).name for e in expected if _is_float(e)]
+    dtype = min((d for d in dtypes if d in TOLERANCES), key=_PRECISION_ORDER.index)
+    default_rtol, default_floor = TOLERANCES[dtype]
+    rtol = default_rtol if rtol is None else rtol
+    floor = default_floor if floor is None else floor
+
+    errors = []
+    for i in range(len(sources)):
+        row = {"tape~numerical": relative_error(tape_arrays[i], numerical[i], floor)}
+        if expected_arrays is not None:
+            row["derived~numerical"] = relative_error(expected_arrays[i], numerical[i], floor)
+            row["derived~tape"] = relative_error(expected_arrays[i], tape_arrays[i], floor)
+        errors.append(row)
+    report = GradientReport(
+        names, tape_arrays, numerical, expected_arrays, errors, dtype, rtol, floor
+    )
+    if not report.passed:
+        worst = [(e, names[i], pair) for i, row in enumerate(errors) for pair, e in row.items()]
+        error, name, pair = max(worst)
+        raise AssertionError(
+            f"gradient check failed for {name!r}: {pair} relative error {error:.2e} > rtol "
+            f"{rtol:.0e}.\n{report}"
+        )
+    return report
+
+
+def _is_float(value: Any) -> bool:
+    dtype = value.dtype if isinstance(value, (tf.Tensor, tf.Variable)) else np.asarray(value).dtype
+    return tf.as_dtype(dtype).is_floating
+
+
+def _validate_sources(f: Any, sources: Any, caller: str) -> list[tf.Tensor | tf.Variable]:
+    if not callable(f):
+        raise TypeError(f"{caller}: f must be a function of the sources, got {type(f).__name__}.")
+    if isinstance(sources, (tf.Tensor, tf.Variable, np.ndarray)) or not isinstance(
+        sources, (list, tuple)
+    ):
+        raise TypeError(
+            f"{caller}: sources must be a list of tensors, got {type(sources).__name__}. "
+            "Wrap a single source in a list: [w]."
+        )
+    if not sources:
+        raise ValueError(f"{caller}: sources is empty; pass the tensors to differentiate by.")
+    checked = []
+    for i, s in enumerate(sources):
+        if not isinstance(s, tf.Variable):
+            try:
+                s = tf.convert_to_tensor(s)
+            except (TypeError, ValueError) as error:
+                raise TypeError(f"{caller}: source {i} is not a tensor: {error}") from error
+        if not s.dtype.is_floating:
+            raise TypeError(
+                f"{caller}: source {i} has dtype {s.dtype.name}; gradients exist only for "
+                "floating-point sources. Create it as a float, e.g. tf.constant(2.0) instead of "
+                "tf.constant(2), or tf.cast(x, tf.float32)."
+            )
+        checked.append(s)
+    return checked
+
+
+def _names(f: Any, sources: Sequence[Any], names: Sequence[str] | None) -> list[str]:
+    if names is not None:
+        if len(names) != len(sources):
+            raise ValueError(f"check_gradients: {len(names)} names for {len(sources)} sources.")
+        return [str(n) for n in names]
+    try:
+        params = [
+            p.name
+            for p in inspect.signature(f).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        params = []
+    if len(params) == len(sources):
+        return params
+    return [f"source {i}" for i in range(len(sources))]
+
+
+def _validate_expected(
+    expected: Sequence[Any] | None, sources: Sequence[Any], names: Sequence[str]
+) -> list[np.ndarray] | None:
+    if expected is None:
+        return None
+    if isinstance(expected, (tf.Tensor, np.ndarray)) or not isinstance(expected, (list, tuple)):
+        raise TypeError(
+            "check_gradients: expected must be a list with one array per source, got "
+            f"{type(expected).__name__}. Wrap a single array in a list: [dw]."
+        )
+    if len(expected) != len(sources):
+        raise ValueError(
+            f"check_gradients: expected has {len(expected)} arrays but there are "
+            f"{len(sources)} sources; give one hand-derived gradient per source, in order."
+        )
+    arrays = []
+    for i, (e, s) in enumerate(zip(expected, sources, strict=True)):
+        array = np.asarray(e)
+        if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+            raise TypeError(
+                f"check_gradients: expected[{i}] has dtype {array.dtype}; give a real-valued array."
+            )
+        if array.shape != tuple(s.shape):
+            raise ValueError(
+                f"check_gradients: expected[{i}] ({names[i]!r}) has shape {array.shape} but the "
+                f"source has shape {tuple(s.shape)}; a gradient has its source's shape."
+            )
+        arrays.append(array.astype(np.float64))
+    return arrays
+
+
+def _none_message(name: str, index: int, numerical: np.ndarray | None) -> str:
+    start = (
+        f"check_gradients: the tape's gradient for {name!r} (source {index}) is None: "
+        "TensorFlow recorded no path from it to f's output."
+    )
+    if numerical is None:
+        return (
+            f"{start} Likely causes: f returns a tensor computed before it was called (outside "
+            "the tape), ignores that argument, or sends it through NumPy (.numpy(), np.*), an "
+            "integer cast or tf.stop_gradient."
+        )
+    if np.any(numerical != 0):
+        return (
+            f"{start} Yet the output does change when {name!r} changes (finite differences "
+            f"give a gradient of norm {np.linalg.norm(numerical):.3g}), so the path leaves "
+            "TensorFlow inside f: look for .numpy(), NumPy functions, float(...), a cast to an "
+            "integer, or tf.stop_gradient."
+        )
+    return (
+        f"{start} The output does not change when {name!r} changes either: f ignores that "
+        "argument, e.g. it returns a tensor computed before the call (outside the tape) or uses "
+        "a global instead of its parameter. If a zero gradient is what you mean, ask the tape "
+        "with unconnected_gradients=tf.UnconnectedGradients.ZERO."
+    )
