@@ -32,7 +32,7 @@ def code_cells(nb: dict) -> list[dict]:
 
 
 def output_text(output: dict) -> str:
-    parts = [output.get("text", ""), output.get("evalue", "")]
+    parts = [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", [])]
     parts += [v for k, v in output.get("data", {}).items() if k.startswith("text/")]
     return "".join("".join(p) if isinstance(p, list) else p for p in parts)
 
@@ -86,8 +86,6 @@ def test_nothing_from_this_machine_or_run(path: Path) -> None:
     for i, cell in enumerate(nb["cells"], 1):
         texts.append((f"cell {i} metadata", json.dumps(cell["metadata"])))
         for output in cell.get("outputs", []):
-            if output["output_type"] == "error":
-                continue  # tracebacks are not compared by nbval and name the kernel's files
             texts.append((f"cell {i} output", output_text(output)))
     for where, text in texts:
         for pattern in (MACHINE_PATH, TIMESTAMP, ADDRESS):

@@ -5,8 +5,9 @@
 Each notebook runs top to bottom in a fresh kernel on this interpreter (nbval's
 ``--nbval-current-env`` kernel), with the notebook's folder as working directory and C-level
 output left out of the notebook, as under ``pytest --nbval``. Then only what is stable is kept:
-no timing metadata, cell ids and tags untouched, notebook metadata reduced to the kernel spec
-and the language (without its version). Running it twice leaves ``git diff`` empty.
+no timing metadata, tracebacks cut to their last line, cell ids and tags untouched, notebook
+metadata reduced to the kernel spec and the language (without its version). Running it twice
+leaves ``git diff`` empty.
 """
 
 from __future__ import annotations
@@ -61,9 +62,17 @@ def execute(path: Path, timeout: int = 120) -> float:
 
 
 def clean(nb: nbformat.NotebookNode) -> None:
-    """Drop the metadata that changes from run to run or machine to machine."""
+    """Drop what changes from run to run or machine to machine.
+
+    Cell metadata keeps only :data:`KEPT_CELL_METADATA`. An error's traceback keeps only its
+    last entry, the ``Name: message`` line: the frames above it name files on the machine that
+    ran the notebook (nbval does not compare tracebacks; a learner who runs the cell sees all).
+    """
     for cell in nb.cells:
         cell.metadata = {k: cell.metadata[k] for k in KEPT_CELL_METADATA if k in cell.metadata}
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                output.traceback = output.traceback[-1:]
     language = nb.metadata.get("language_info", {})
     nb.metadata = nbformat.from_dict(
         {
