@@ -19,9 +19,7 @@ import time
 from pathlib import Path
 
 import nbformat
-from jupyter_client import KernelManager
-from nbclient import NotebookClient
-from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager
+from execute_notebooks import run  # this folder: the same kernel and settings as the tests
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -45,15 +43,7 @@ def execute_with_peak(path: Path) -> tuple[float, int]:
     """Execute a notebook in memory; return (seconds, peak RSS of its kernel in bytes)."""
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PEAK_RSS))
-    km = KernelManager(
-        kernel_name=CURRENT_ENV_KERNEL_NAME, kernel_spec_manager=NbvalKernelspecManager()
-    )
-    client = NotebookClient(
-        nb, km=km, timeout=120, resources={"metadata": {"path": str(path.parent)}}
-    )
-    start = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - start
+    seconds = run(nb, path.parent)
     return seconds, int(nb.cells[-1].outputs[0]["text"])
 
 

@@ -38,9 +38,12 @@ KEPT_LANGUAGE_INFO = (
 )
 
 
-def execute(path: Path, timeout: int = 120) -> float:
-    """Execute the notebook at ``path`` in place; return the seconds it took."""
-    nb = nbformat.read(path, as_version=4)
+def run(nb: nbformat.NotebookNode, folder: Path, timeout: int = 120) -> float:
+    """Execute ``nb`` top to bottom in a fresh kernel, in ``folder``; return the seconds taken.
+
+    Raises ``nbclient.exceptions.CellExecutionError`` if a cell not tagged
+    ``raises-exception`` raises.
+    """
     km = KernelManager(
         kernel_name=CURRENT_ENV_KERNEL_NAME, kernel_spec_manager=NbvalKernelspecManager()
     )
@@ -50,11 +53,17 @@ def execute(path: Path, timeout: int = 120) -> float:
         timeout=timeout,
         record_timing=False,
         extra_arguments=["--IPKernelApp.capture_fd_output=False"],
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(folder)}},
     )
     start = time.perf_counter()
     client.execute()
-    seconds = time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def execute(path: Path, timeout: int = 120) -> float:
+    """Execute the notebook at ``path`` in place; return the seconds it took."""
+    nb = nbformat.read(path, as_version=4)
+    seconds = run(nb, path.parent, timeout)
     clean(nb)
     nbformat.validate(nb)
     nbformat.write(nb, path)
