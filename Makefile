@@ -27,8 +27,10 @@ $(BIN)/python:
 		". Run make with PYTHON=python3.11 (or another 3.10+ interpreter).")'
 	$(PYTHON) -m venv $(VENV)
 
+# --no-compile: byte-compiling all of TensorFlow up front doubles the install time; Python
+# compiles the modules a lesson really imports on first use instead.
 $(STAMP): $(BIN)/python requirements.txt pyproject.toml
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 \
 		--display-name "Python 3 (ipykernel)" >/dev/null
 	@touch $(STAMP)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import html
 import inspect
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -77,10 +78,11 @@ def numerical_gradient(
         ValueError: ``eps`` is not positive, or ``f`` does not return a scalar.
     """
     sources = _validate_sources(f, sources, "numerical_gradient")
-    if not (isinstance(eps, (int, float)) and np.isfinite(eps) and eps > 0):
+    real = isinstance(eps, numbers.Real) and not isinstance(eps, bool)
+    if not (real and np.isfinite(eps) and eps > 0):
         raise ValueError(f"numerical_gradient: eps must be a positive number, got {eps!r}.")
     evaluate = float64_evaluator(f, sources)
-    values = [np.array(s, dtype=np.float64) for s in sources]
+    values = [np.array(s.numpy(), dtype=np.float64) for s in sources]
     gradients = []
     for value in values:
         flat = value.reshape(-1)  # a view: writing to it perturbs `values`
@@ -97,8 +99,14 @@ def numerical_gradient(
 
 
 def relative_error(a: np.ndarray, b: np.ndarray, floor: float) -> float:
-    """``||a - b|| / max(floor, ||a|| + ||b||)`` for two arrays of the same shape, in float64."""
+    """``||a - b|| / max(floor, ||a|| + ||b||)`` for two arrays of the same shape, in float64.
+
+    Raises:
+        ValueError: the shapes differ (no broadcasting: a gradient has its source's shape).
+    """
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"relative_error: shapes {a.shape} and {b.shape} differ.")
     return float(np.linalg.norm(a - b) / max(floor, np.linalg.norm(a) + np.linalg.norm(b)))
 
 
@@ -302,6 +310,12 @@ def _validate_sources(f: Any, sources: Any, caller: str) -> list[tf.Tensor | tf.
                 "floating-point sources. Create it as a float, e.g. tf.constant(2.0) instead of "
                 "tf.constant(2), or tf.cast(x, tf.float32)."
             )
+        for j, earlier in enumerate(checked):
+            if s is earlier:
+                raise ValueError(
+                    f"{caller}: sources {j} and {i} are the same tensor. The tape would add the "
+                    "two gradients into one; pass each tensor once."
+                )
         checked.append(s)
     return checked
 
@@ -313,14 +327,16 @@ def _names(f: Any, sources: Sequence[Any], names: Sequence[str] | None) -> list[
         return [str(n) for n in names]
     try:
         params = [
-            p.name
+            p
             for p in inspect.signature(f).parameters.values()
             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ]
     except (TypeError, ValueError):
         params = []
-    if len(params) == len(sources):
-        return params
+    # f's first len(sources) positional parameters name the sources, if the rest have defaults
+    rest = params[len(sources) :]
+    if len(params) >= len(sources) and all(p.default is not p.empty for p in rest):
+        return [p.name for p in params[: len(sources)]]
     return [f"source {i}" for i in range(len(sources))]
 
 

@@ -125,11 +125,11 @@ def setup(seed: int = DEFAULT_SEED, precision: int = 4) -> None:
     - applies :data:`FIGURE_RC` to matplotlib.
 
     Args:
-        seed: any non-negative integer.
+        seed: an integer from 0 to 2**32 - 1.
         precision: digits after the decimal point in printed arrays, 1 to 16.
 
     Raises:
-        ValueError: ``seed`` is negative or ``precision`` is out of range.
+        ValueError: ``seed`` or ``precision`` is out of range.
         TypeError: ``seed`` or ``precision`` is not an integer.
     """
     for name, value in (("seed", seed), ("precision", precision)):
@@ -137,8 +137,11 @@ def setup(seed: int = DEFAULT_SEED, precision: int = 4) -> None:
             raise TypeError(
                 f"setup(): {name} must be an int, got {type(value).__name__} {value!r}."
             )
-    if seed < 0:
-        raise ValueError(f"setup(): seed must be >= 0, got {seed}. Use e.g. setup(seed=0).")
+    if not 0 <= seed < 2**32:
+        raise ValueError(
+            f"setup(): seed must be between 0 and 2**32 - 1 (NumPy's range), got {seed}. "
+            "Use e.g. setup(seed=0)."
+        )
     if not 1 <= precision <= 16:
         raise ValueError(f"setup(): precision must be between 1 and 16, got {precision}.")
 

@@ -11,6 +11,7 @@ graph. A function that already computes in float64 when given float64 inputs is 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,8 +25,13 @@ Float64Function = Callable[[Sequence[np.ndarray]], float]
 _LOW_PRECISION = frozenset({types_pb2.DT_FLOAT, types_pb2.DT_HALF, types_pb2.DT_BFLOAT16})
 
 
-def float64_evaluator(f: Callable[..., Any], sources: Sequence[tf.Tensor]) -> Float64Function:
+def float64_evaluator(
+    f: Callable[..., Any], sources: Sequence[tf.Tensor | tf.Variable]
+) -> Float64Function:
     """Return ``g`` with ``g(values) == f(*values)``, computed in float64 throughout.
+
+    A function that returns float64 when given float64 tensors is trusted to compute in
+    float64 throughout; one that casts to float32 inside on purpose is evaluated as written.
 
     Args:
         f: the function to evaluate; it takes one argument per source and returns a scalar.
@@ -41,7 +47,7 @@ def float64_evaluator(f: Callable[..., Any], sources: Sequence[tf.Tensor]) -> Fl
         TypeError: ``f`` can be evaluated neither with float64 inputs nor as a rewritten graph;
             the message quotes both failures.
     """
-    values = [np.asarray(s, dtype=np.float64) for s in sources]
+    values = [np.asarray(s.numpy(), dtype=np.float64) for s in sources]
     try:
         probe = f(*[tf.constant(v) for v in values])
     except Exception as error:  # noqa: BLE001 - any failure sends us to the graph route
@@ -138,20 +144,33 @@ def _variable_reads_as_placeholders(
 
 
 def _to_float64(graph_def: graph_pb2.GraphDef) -> None:
-    """Rewrite every low-precision float type in ``graph_def`` (and its functions) to float64."""
-    for node in graph_def.node:
-        for attr in node.attr.values():
-            _retype(attr)
+    """Rewrite every low-precision float type in ``graph_def`` (and its functions) to float64.
+
+    The graph's functions (branches of ``tf.cond``, loop bodies, inner ``tf.function`` calls)
+    get new names, since the originals stay registered with their float32 signatures.
+    """
+    suffix = f"_float64_{next(_renames)}"
+    renamed = {f.signature.name: f.signature.name + suffix for f in graph_def.library.function}
+    nodes = list(graph_def.node)
     for function in graph_def.library.function:
+        function.signature.name = renamed[function.signature.name]
         for arg in [*function.signature.input_arg, *function.signature.output_arg]:
             if arg.type in _LOW_PRECISION:
                 arg.type = types_pb2.DT_DOUBLE
-        for node in function.node_def:
-            for attr in node.attr.values():
-                _retype(attr)
+        nodes += function.node_def
+    for gradient in graph_def.library.gradient:
+        gradient.function_name = renamed.get(gradient.function_name, gradient.function_name)
+        gradient.gradient_func = renamed.get(gradient.gradient_func, gradient.gradient_func)
+    for node in nodes:
+        node.op = renamed.get(node.op, node.op)
+        for attr in node.attr.values():
+            _retype(attr, renamed)
 
 
-def _retype(attr: attr_value_pb2.AttrValue) -> None:
+_renames = itertools.count()
+
+
+def _retype(attr: attr_value_pb2.AttrValue, renamed: dict[str, str]) -> None:
     kind = attr.WhichOneof("value")
     if kind == "type" and attr.type in _LOW_PRECISION:
         attr.type = types_pb2.DT_DOUBLE
@@ -159,6 +178,10 @@ def _retype(attr: attr_value_pb2.AttrValue) -> None:
         for i, dtype in enumerate(attr.list.type):
             if dtype in _LOW_PRECISION:
                 attr.list.type[i] = types_pb2.DT_DOUBLE
+        for func in attr.list.func:
+            func.name = renamed.get(func.name, func.name)
+    elif kind == "func":
+        attr.func.name = renamed.get(attr.func.name, attr.func.name)
     elif kind == "tensor" and attr.tensor.dtype in _LOW_PRECISION:
         value = tf.make_ndarray(attr.tensor).astype(np.float64)
         attr.tensor.CopyFrom(tf.make_tensor_proto(value, dtype=tf.float64))
