@@ -25,6 +25,10 @@ Float64Function = Callable[[Sequence[np.ndarray]], float]
 _LOW_PRECISION = frozenset({types_pb2.DT_FLOAT, types_pb2.DT_HALF, types_pb2.DT_BFLOAT16})
 
 
+class _NotScalarError(ValueError):
+    """f returned a non-scalar: the caller's mistake, reported as is on either route."""
+
+
 def float64_evaluator(
     f: Callable[..., Any], sources: Sequence[tf.Tensor | tf.Variable]
 ) -> Float64Function:
@@ -60,7 +64,7 @@ def float64_evaluator(
 
     try:
         return _graph_evaluator(f, sources)
-    except ValueError:
+    except _NotScalarError:
         raise
     except Exception as error:
         first = (
@@ -85,7 +89,7 @@ def _dtype_of(value: Any) -> np.dtype:
 def _require_scalar(value: Any) -> None:
     shape = tuple(value.shape) if isinstance(value, tf.Tensor) else np.shape(value)
     if shape != ():
-        raise ValueError(
+        raise _NotScalarError(
             f"f must return a scalar (shape ()), but it returned shape {shape}. Reduce it "
             "first, e.g. return tf.reduce_mean(...) or tf.reduce_sum(...)."
         )
