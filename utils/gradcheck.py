@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from utils.upcast import float64_evaluator
+from utils.upcast import float64_evaluator, require_scalar
 
 #: (rtol, floor) by dtype name; see the module docstring.
 TOLERANCES: dict[str, tuple[float, float]] = {
@@ -235,12 +235,7 @@ def check_gradients(
             f"check_gradients: f returned a {type(output).__name__}, not a tensor, so the tape "
             "recorded nothing. Compute the result with TensorFlow operations on the sources."
         )
-    if tuple(output.shape) != ():
-        raise ValueError(
-            f"check_gradients: f must return a scalar (shape ()), but it returned shape "
-            f"{tuple(output.shape)}. Reduce it first, e.g. return tf.reduce_mean(...) or "
-            "tf.reduce_sum(...)."
-        )
+    require_scalar(output)
     tape_grads = tape.gradient(output, sources)
     missing = [i for i, grad in enumerate(tape_grads) if grad is None]
     if missing:

@@ -58,7 +58,7 @@ def float64_evaluator(
         direct_failure: Exception | None = error
     else:
         direct_failure = None
-        _require_scalar(probe)
+        require_scalar(probe)
         if _dtype_of(probe) == np.float64:
             return lambda vals: float(f(*[tf.constant(v, tf.float64) for v in vals]))
 
@@ -86,7 +86,8 @@ def _dtype_of(value: Any) -> np.dtype:
     )
 
 
-def _require_scalar(value: Any) -> None:
+def require_scalar(value: Any) -> None:
+    """Raise ValueError (saying how to reduce it) unless ``value`` has shape ()."""
     shape = tuple(value.shape) if isinstance(value, tf.Tensor) else np.shape(value)
     if shape != ():
         raise _NotScalarError(
@@ -100,7 +101,7 @@ def _graph_evaluator(f: Callable[..., Any], sources: Sequence[tf.Tensor]) -> Flo
     concrete = tf.function(f, autograph=False).get_concrete_function(*specs)
     if len(concrete.outputs) != 1:
         raise TypeError(f"f must return one tensor, its trace returned {len(concrete.outputs)}")
-    _require_scalar(concrete.outputs[0])
+    require_scalar(concrete.outputs[0])
 
     graph_def = concrete.graph.as_graph_def()
     fixed: dict[str, tf.Tensor] = {}  # node name -> value fed on every call
