@@ -22,9 +22,9 @@ help:
 	@echo "make clean    remove .venv"
 
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
-		"Python >= 3.10 is needed, but $(PYTHON) is " + sys.version.split()[0] + \
-		". Run make with PYTHON=python3.11 (or another 3.10+ interpreter).")'
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else \
+		"Python 3.11, 3.12 or 3.13 is needed (TensorFlow 2.21 has wheels for these), but $(PYTHON) is " \
+		+ sys.version.split()[0] + ". Run make with PYTHON=python3.12 (or another of them).")'
 	$(PYTHON) -m venv $(VENV)
 
 # --no-compile: byte-compiling all of TensorFlow up front doubles the install time; Python
