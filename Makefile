@@ -27,12 +27,14 @@ $(BIN)/python:
 		+ sys.version.split()[0] + ". Run make with PYTHON=python3.12 (or another of them).")'
 	$(PYTHON) -m venv $(VENV)
 
-# --no-compile: byte-compiling all of TensorFlow up front doubles the install time; Python
-# compiles the modules a lesson really imports on first use instead.
-$(STAMP): $(BIN)/python requirements.txt pyproject.toml
+# --no-compile: byte-compiling all of TensorFlow up front doubles the install time. Instead,
+# tools/bytecode.py writes the .pyc of exactly what the lessons, the tests and the Lab import,
+# which Python would not do by itself where PYTHONDONTWRITEBYTECODE is set (CI, containers).
+$(STAMP): $(BIN)/python requirements.txt pyproject.toml tools/bytecode.py
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 \
 		--display-name "Python 3 (ipykernel)" >/dev/null
+	$(BIN)/python tools/bytecode.py warm
 	@touch $(STAMP)
 
 install: $(STAMP)
