@@ -30,10 +30,14 @@ $(BIN)/python:
 # --no-compile: byte-compiling all of TensorFlow up front doubles the install time. Instead,
 # tools/bytecode.py writes the .pyc of exactly what the lessons, the tests and the Lab import,
 # which Python would not do by itself where PYTHONDONTWRITEBYTECODE is set (CI, containers).
-$(STAMP): $(BIN)/python requirements.txt pyproject.toml tools/bytecode.py
+# The Lab's settings overrides turn off the Jupyter news prompt and update checks.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+
+$(STAMP): $(BIN)/python requirements.txt pyproject.toml tools/bytecode.py tools/lab_overrides.json
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 \
 		--display-name "Python 3 (ipykernel)" >/dev/null
+	mkdir -p $(LAB_SETTINGS) && cp tools/lab_overrides.json $(LAB_SETTINGS)/overrides.json
 	$(BIN)/python tools/bytecode.py warm
 	@touch $(STAMP)
 
@@ -58,7 +62,7 @@ execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
 
 bench: $(STAMP)
-	$(BIN)/python tools/bench.py
+	@$(BIN)/python tools/bench.py
 
 clean:
 	rm -rf $(VENV)

@@ -52,7 +52,9 @@ def run(nb: nbformat.NotebookNode, folder: Path, timeout: int = 120) -> float:
         km=km,
         timeout=timeout,
         record_timing=False,
-        extra_arguments=["--IPKernelApp.capture_fd_output=False"],
+        # C-level output stays out of the notebook (as under pytest); the kernel's own log
+        # keeps to errors, not its notices about TCP transport or its parent's exit.
+        extra_arguments=["--IPKernelApp.capture_fd_output=False", "--IPKernelApp.log_level=ERROR"],
         resources={"metadata": {"path": str(folder)}},
     )
     start = time.perf_counter()
