@@ -5,24 +5,33 @@ then calls :func:`setup` first. The public API:
 
 - :func:`setup` - seeds, print precision, quiet logs, figure defaults (:mod:`utils.runtime`);
 - :func:`numerical_gradient`, :func:`check_gradients`, :func:`relative_error`,
-  :class:`GradientReport` - gradient checks (:mod:`utils.gradcheck`).
+  :class:`GradientReport` - gradient checks (:mod:`utils.gradcheck`);
+- :func:`blobs`, :func:`moons` - seeded 2-D data sets (:mod:`utils.data`);
+- :func:`plot_decision_boundary` - a classifier's regions over its data (:mod:`utils.plots`).
 """
 
 from utils.runtime import import_tensorflow_quietly, setup
 
 import_tensorflow_quietly()
 
-from utils.gradcheck import (  # noqa: E402 - TensorFlow must be imported quietly first
+# TensorFlow must be imported quietly (above) before these modules import it.
+# ruff: noqa: E402
+from utils.data import blobs, moons
+from utils.gradcheck import (
     GradientReport,
     check_gradients,
     numerical_gradient,
     relative_error,
 )
+from utils.plots import plot_decision_boundary
 
 __all__ = [
     "GradientReport",
+    "blobs",
     "check_gradients",
+    "moons",
     "numerical_gradient",
+    "plot_decision_boundary",
     "relative_error",
     "setup",
 ]
