@@ -7,7 +7,8 @@ then calls :func:`setup` first. The public API:
 - :func:`numerical_gradient`, :func:`check_gradients`, :func:`relative_error`,
   :class:`GradientReport` - gradient checks (:mod:`utils.gradcheck`);
 - :func:`blobs`, :func:`moons` - seeded 2-D data sets (:mod:`utils.data`);
-- :func:`plot_decision_boundary` - a classifier's regions over its data (:mod:`utils.plots`).
+- :func:`plot_decision_boundary` - a classifier's regions over its data (:mod:`utils.plots`);
+- :mod:`utils.backprop` - backpropagation by hand for an MLP (``utils.backprop.loss_and_grads``).
 """
 
 from utils.runtime import import_tensorflow_quietly, setup
@@ -16,6 +17,7 @@ import_tensorflow_quietly()
 
 # TensorFlow must be imported quietly (above) before these modules import it.
 # ruff: noqa: E402
+from utils import backprop
 from utils.data import blobs, moons
 from utils.gradcheck import (
     GradientReport,
@@ -27,6 +29,7 @@ from utils.plots import plot_decision_boundary
 
 __all__ = [
     "GradientReport",
+    "backprop",
     "blobs",
     "check_gradients",
     "moons",
