@@ -78,6 +78,19 @@ def test_no_stderr(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_printed_text_is_stored_as_one_stream(path: Path) -> None:
+    """Two stream outputs in a row reflect how the kernel happened to batch its messages, which
+    varies with load; `make execute` merges them so that re-executing leaves no diff."""
+    for i, cell in enumerate(code_cells(load(path)), 1):
+        outputs = cell["outputs"]
+        for before, after in zip(outputs, outputs[1:], strict=False):
+            split = before["output_type"] == after["output_type"] == "stream"
+            assert not (split and before["name"] == after["name"]), (
+                f"{path.name} code cell {i}: {before['name']} stored in pieces; run `make execute`"
+            )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_nothing_from_this_machine_or_run(path: Path) -> None:
     nb = load(path)
     user = getpass.getuser()

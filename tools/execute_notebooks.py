@@ -78,9 +78,13 @@ def clean(nb: nbformat.NotebookNode) -> None:
     Cell metadata keeps only :data:`KEPT_CELL_METADATA`. An error's traceback keeps only its
     last entry, the ``Name: message`` line: the frames above it name files on the machine that
     ran the notebook (nbval does not compare tracebacks; a learner who runs the cell sees all).
+    Consecutive stream outputs of one name are merged: how a kernel splits printed text into
+    messages depends on timing (on a busy machine a print's closing newline can arrive alone).
     """
     for cell in nb.cells:
         cell.metadata = {k: cell.metadata[k] for k in KEPT_CELL_METADATA if k in cell.metadata}
+        if "outputs" in cell:
+            cell.outputs = merge_streams(cell.outputs)
         for output in cell.get("outputs", []):
             if output.output_type == "error":
                 output.traceback = output.traceback[-1:]
@@ -91,6 +95,22 @@ def clean(nb: nbformat.NotebookNode) -> None:
             "language_info": {k: language[k] for k in KEPT_LANGUAGE_INFO if k in language},
         }
     )
+
+
+def merge_streams(outputs: list[nbformat.NotebookNode]) -> list[nbformat.NotebookNode]:
+    """Join each run of consecutive ``stream`` outputs with the same name into one output."""
+    merged: list[nbformat.NotebookNode] = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.output_type == "stream" == previous.output_type
+            and output.name == previous.name
+        ):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def main(argv: list[str] | None = None) -> int:
