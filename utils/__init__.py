@@ -6,6 +6,8 @@ then calls :func:`setup` first. The public API:
 - :func:`setup` - seeds, print precision, quiet logs, figure defaults (:mod:`utils.runtime`);
 - :func:`numerical_gradient`, :func:`check_gradients`, :func:`relative_error`,
   :class:`GradientReport` - gradient checks (:mod:`utils.gradcheck`);
+- :func:`softmax_mse_grads` - the hand-derived gradient of lessons 02 and 05
+  (:mod:`utils.layer_grads`);
 - :func:`blobs`, :func:`moons` - seeded 2-D data sets (:mod:`utils.data`);
 - :func:`plot_decision_boundary` - a classifier's regions over its data (:mod:`utils.plots`);
 - :mod:`utils.backprop` - backpropagation by hand for an MLP (``utils.backprop.loss_and_grads``).
@@ -25,6 +27,7 @@ from utils.gradcheck import (
     numerical_gradient,
     relative_error,
 )
+from utils.layer_grads import softmax_mse_grads
 from utils.plots import plot_decision_boundary
 
 __all__ = [
@@ -37,4 +40,5 @@ __all__ = [
     "plot_decision_boundary",
     "relative_error",
     "setup",
+    "softmax_mse_grads",
 ]
