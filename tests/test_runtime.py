@@ -153,6 +153,21 @@ def test_tensorflow_logger_writes_to_the_current_stdout(capsys):
     assert capsys.readouterr().out == "ERROR: second\n"
 
 
+def test_tensorflow_warnings_lose_their_memory_addresses(capsys):
+    """The retracing warning names a function by its repr, whose address changes every run."""
+    utils.setup()
+
+    def f():
+        return None
+
+    tf.get_logger().warning("5 calls to %s triggered tf.function retracing.", f)
+    out = capsys.readouterr().out
+    assert out == (
+        "WARNING: 5 calls to <function test_tensorflow_warnings_lose_their_memory_addresses."
+        "<locals>.f> triggered tf.function retracing.\n"
+    )
+
+
 # --- bad arguments -------------------------------------------------------------------------------
 
 

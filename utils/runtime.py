@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -41,6 +42,23 @@ FIGURE_RC = {
 }
 
 
+class _StableFormatter(logging.Formatter):
+    """``LEVEL: message``, with memory addresses taken out of the message.
+
+    Some TensorFlow warnings name an object by its repr, e.g. the retracing warning's
+    ``<function pfor.<locals>.f at 0x7f3a...>``; the address changes from run to run, and a
+    stored output that holds one could never be compared.
+    """
+
+    _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+    def __init__(self) -> None:
+        super().__init__("%(levelname)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self._ADDRESS.sub("", super().format(record))
+
+
 class _StdoutHandler(logging.StreamHandler):
     """A log handler that writes to whatever ``sys.stdout`` is at the time of each record.
 
@@ -50,7 +68,7 @@ class _StdoutHandler(logging.StreamHandler):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        self.setFormatter(_StableFormatter())
 
     @property  # type: ignore[override]
     def stream(self):  # noqa: ANN201 - the logging API's own attribute
@@ -121,7 +139,8 @@ def setup(seed: int = DEFAULT_SEED, precision: int = 4) -> None:
       after the point, without scientific notation for tiny values, so that stored outputs
       do not depend on the last bits of a float;
     - routes TensorFlow's Python warnings (for example "The dtype of the watched tensor must
-      be floating") to stdout as plain ``WARNING: ...`` lines, so a lesson can show them;
+      be floating") to stdout as plain ``WARNING: ...`` lines, so a lesson can show them, with
+      memory addresses (`` at 0x7f...``) removed so that they read the same on every run;
     - applies :data:`FIGURE_RC` to matplotlib.
 
     Args:
