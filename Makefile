@@ -1,25 +1,30 @@
 # Two commands do all the set-up (see README.md):
 #   make lab    open the notebooks in JupyterLab
-#   make test   lint, unit tests and every notebook checked against its stored outputs
-# Both create .venv and install requirements.txt into it when needed.
+#   make test   lint, unit tests, the website and student edition, and every notebook checked
+#               against its stored outputs
+# Both create .venv and install requirements.txt into it when needed; make test (and make html)
+# also install requirements-docs.txt, the website's packages, which make lab does not need.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.installed-docs
 
 # How notebooks are tested: strict nbval (stored outputs compared) on this environment's kernel.
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile
 
-.PHONY: help install lab test lint execute bench clean
+.PHONY: help install lab test lint execute bench html student clean
 
 help:
 	@echo "make lab      open the notebooks in JupyterLab (installs on first use)"
-	@echo "make test     lint + unit tests + strict nbval on every notebook"
+	@echo "make test     lint + unit, site and student-edition tests + strict nbval on every notebook"
 	@echo "make execute  format, then re-execute every notebook in place after an edit"
 	@echo "make bench    time the notebook tests against bare TensorFlow imports"
-	@echo "make clean    remove .venv"
+	@echo "make html     build the course's website into build/html (reads offline)"
+	@echo "make student  write the student edition (solutions stubbed) into build/student"
+	@echo "make clean    remove .venv and build/"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else \
@@ -43,6 +48,12 @@ $(STAMP): $(BIN)/python requirements.txt pyproject.toml tools/bytecode.py tools/
 
 install: $(STAMP)
 
+$(DOCS_STAMP): $(STAMP) requirements-docs.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile \
+		-r requirements-docs.txt
+	$(BIN)/python tools/bytecode.py warm --site
+	@touch $(DOCS_STAMP)
+
 # Loopback only, token authentication on (Jupyter's default). Containers often run as root,
 # which Jupyter refuses without --allow-root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -54,7 +65,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint $(DOCS_STAMP)
 	$(PYTEST) $(NBVAL) tests notebooks
 
 execute: $(STAMP)
@@ -64,5 +75,11 @@ execute: $(STAMP)
 bench: $(STAMP)
 	@$(BIN)/python tools/bench.py
 
+html: $(DOCS_STAMP)
+	$(BIN)/python tools/build_site.py
+
+student: $(STAMP)
+	$(BIN)/python tools/student_edition.py
+
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) build

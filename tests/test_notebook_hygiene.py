@@ -136,6 +136,23 @@ def test_lesson_shape(path: Path) -> None:
     assert figures, f"{path.name}: every lesson has at least one figure"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_solutions_are_tagged_and_folded_together(path: Path) -> None:
+    """A solution is folded in JupyterLab (source_hidden), folded on the website (hide-input) and
+    replaced in the student edition (solution): the three marks go together."""
+    for i, cell in enumerate(code_cells(load(path)), 1):
+        tags = cell["metadata"].get("tags", [])
+        marks = {
+            "source_hidden": bool(cell["metadata"].get("jupyter", {}).get("source_hidden")),
+            "solution": "solution" in tags,
+            "hide-input": "hide-input" in tags,
+        }
+        assert len(set(marks.values())) == 1, (
+            f"{path.name} code cell {i}: an exercise solution needs all of {sorted(marks)}, other "
+            f"cells none; this one has {sorted(k for k, v in marks.items() if v)}"
+        )
+
+
 def test_readme_lists_every_notebook() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [p.name for p in NOTEBOOKS if p.name not in readme]

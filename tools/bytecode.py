@@ -1,6 +1,7 @@
 """Bytecode for exactly what the course imports, written once at install time.
 
     python tools/bytecode.py warm                   # `make install` runs this after pip
+    python tools/bytecode.py warm --site            # and this after the website's packages
     python tools/bytecode.py report [--min 0.95]    # how much of `import utils` has bytecode
 
 Why: ``pip install --no-compile`` halves the install (TensorFlow ships thousands of modules a
@@ -29,6 +30,7 @@ import importlib.util
 import os
 import struct
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,10 +76,24 @@ plt.show()
 RAISING_CELL = "tape.gradient(y, x, unconnected_gradients='no such option')"
 
 
-def warm() -> int:
-    """Import what the course uses with bytecode writing on; return the number of modules."""
+def warm_site() -> None:
+    """Build a one-lesson site in a temporary folder, so Sphinx's modules get their bytecode."""
+    from build_site import build  # this folder
+
+    with tempfile.TemporaryDirectory() as tmp:
+        build(sorted((ROOT / "notebooks").glob("*.ipynb"))[:1], Path(tmp) / "html")
+
+
+def warm(site: bool = False) -> int:
+    """Import what the course uses with bytecode writing on; return the number of modules.
+
+    With ``site``, only what ``make html`` and the site's test load (installed separately).
+    """
     sys.dont_write_bytecode = False
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # the kernel inherits this environment
+    if site:
+        warm_site()
+        return len(sys.modules)
     for name in TOOLING_MODULES:
         importlib.import_module(name)
 
@@ -142,12 +158,13 @@ def report(minimum: float | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("warm", help="write .pyc files for what the course imports")
+    warm_parser = sub.add_parser("warm", help="write .pyc files for what the course imports")
+    warm_parser.add_argument("--site", action="store_true", help="for the website's build")
     check = sub.add_parser("report", help="share of `import utils` modules with a current .pyc")
     check.add_argument("--min", type=float, default=None, help="fail below this share (0 to 1)")
     args = parser.parse_args(argv)
     if args.command == "warm":
-        warm()
+        warm(site=args.site)
         return 0
     return report(args.min)
 

@@ -1,0 +1,167 @@
+"""The website (`make html`) and the student edition (`make student`), built from the stored
+notebooks: what a reader and a student get."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import build_site  # noqa: E402 - from tools/, added to the path above
+import execute_notebooks  # noqa: E402
+import student_edition  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+# --- the website ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The site built from the first three lessons, so that lesson 02 has both neighbours."""
+    out = tmp_path_factory.mktemp("site") / "html"
+    build_site.build(NOTEBOOKS[:3], out)
+    return out
+
+
+def page(site: Path, notebook: Path) -> str:
+    return (site / "notebooks" / f"{notebook.stem}.html").read_text(encoding="utf-8")
+
+
+def test_landing_page_lists_the_built_lessons_with_links(site):
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for notebook in NOTEBOOKS[:3]:
+        assert f'href="notebooks/{notebook.stem}.html"' in index, notebook.name
+    assert "what you learn" in index
+    for notebook in NOTEBOOKS[3:]:  # rows of lessons not built are left out, not broken links
+        assert notebook.stem not in index
+
+
+def test_lesson_page_has_its_figures(site):
+    html = page(site, NOTEBOOKS[1])
+    images = re.findall(r'<img[^>]+src="\.\./(_images/[^"]+\.png)"', html)
+    stored = [
+        o
+        for c in json.loads(NOTEBOOKS[1].read_text("utf-8"))["cells"]
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
+    assert len(images) == len(stored) > 0
+    assert all((site / image).stat().st_size > 1000 for image in images)
+
+
+def test_lesson_page_has_formulas_and_renders_them_without_a_network(site):
+    html = page(site, NOTEBOOKS[1])
+    assert html.count('class="math') >= 10  # MyST's $...$ and $$...$$ kept for MathJax
+    assert r"\frac{\partial L}" in html
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
+    assert "../_static/mathjax/tex-chtml.js" in scripts
+    assert not [s for s in scripts if "//" in s], "every script must come from the site itself"
+    assert (site / "_static" / "mathjax" / "tex-chtml.js").stat().st_size > 100_000
+    fonts = site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+    assert len(list(fonts.glob("*.woff"))) > 10
+
+
+def test_lesson_page_has_its_gradient_check_tables(site):
+    html = page(site, NOTEBOOKS[1])
+    assert html.count("Gradient check (float32)") >= 3
+    assert "derived~numerical" in html
+
+
+def test_lesson_page_links_to_its_neighbours(site):
+    html = page(site, NOTEBOOKS[1])
+    nav = html[html.index('class="prev-next-area"') :]
+    assert re.search(rf'class="left-prev"\s+href="{NOTEBOOKS[0].stem}.html"', nav)
+    assert re.search(rf'class="right-next"\s+href="{NOTEBOOKS[2].stem}.html"', nav)
+    for notebook in NOTEBOOKS[:3]:  # and the sidebar lists every lesson
+        assert f'href="{notebook.stem}.html"' in html or "current" in html
+
+
+def test_solutions_are_folded_on_the_page(site):
+    html = page(site, NOTEBOOKS[1])
+    folds = re.findall(r"<details[^>]*>(.*?)</details>", html, flags=re.S)
+    solutions = [c for c in json.loads(NOTEBOOKS[1].read_text("utf-8"))["cells"] if is_solution(c)]
+    assert len(folds) == len(solutions) > 0
+    assert all("Show the solution" in fold for fold in folds)
+
+
+def test_site_holds_nothing_from_the_build_machine(site):
+    for path in [site / "index.html", *(site / "notebooks").glob("*.html")]:
+        text = path.read_text(encoding="utf-8")
+        assert str(ROOT) not in text and "site-src-" not in text, path.name
+
+
+# --- the student edition -------------------------------------------------------------------------
+
+
+def is_solution(cell: dict) -> bool:
+    return "solution" in cell.get("metadata", {}).get("tags", [])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_solution_survives_in_the_student_edition(path, tmp_path):
+    original = nbformat.read(path, as_version=4)
+    (written,) = student_edition.write_student_edition([path], tmp_path)
+    student = nbformat.read(written, as_version=4)
+
+    solutions = [c for c in original.cells if is_solution(c)]
+    assert solutions, f"{path.name}: no cell tagged 'solution'"
+    # lines that appear in a solution and nowhere else in the lesson must be gone
+    elsewhere = {
+        line.strip() for c in original.cells if not is_solution(c) for line in c.source.splitlines()
+    }
+    student_lines = {line.strip() for c in student.cells for line in c.source.splitlines()}
+    for cell in solutions:
+        own = {line.strip() for line in cell.source.splitlines()} - elsewhere - {""}
+        assert own, f"{path.name}: a solution with no line of its own"
+        survivors = own & student_lines
+        assert not survivors, f"{path.name}: solution lines survive: {survivors}"
+
+    stubs = [c for c in student.cells if "raise NotImplementedError" in c.source]
+    assert len(stubs) == len(solutions)
+    assert len(student.cells) == len(original.cells)
+    assert all(c.get("outputs", []) == [] for c in student.cells if c.cell_type == "code")
+    assert all(c.get("execution_count") is None for c in student.cells if c.cell_type == "code")
+    # everything that is not a solution is unchanged
+    for before, after in zip(original.cells, student.cells, strict=True):
+        if not is_solution(before):
+            assert before.source == after.source and before.cell_type == after.cell_type
+
+
+def test_a_student_notebook_runs_until_its_first_exercise(tmp_path):
+    lesson = NOTEBOOKS[1]
+    (written,) = student_edition.write_student_edition([lesson], tmp_path)
+    nb = nbformat.read(written, as_version=4)
+    with pytest.raises(CellExecutionError, match="NotImplementedError"):
+        execute_notebooks.run(nb, tmp_path)
+
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    first_stub = next(i for i, c in enumerate(code) if "NotImplementedError" in c.source)
+    assert all(c.execution_count is not None for c in code[:first_stub]), "cells before it ran"
+    assert not [o for c in code[:first_stub] for o in c.outputs if o.output_type == "error"]
+    (error,) = [o for o in code[first_stub].outputs if o.output_type == "error"]
+    assert error.ename == "NotImplementedError"
+    assert error.evalue == student_edition.stub_message("1")
+    assert all(c.execution_count is None for c in code[first_stub + 1 :]), "and nothing after"
+
+
+def test_student_edition_refuses_a_lesson_without_tagged_solutions():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    with pytest.raises(ValueError, match="no cell is tagged 'solution'"):
+        student_edition.student_version(nb, "lesson.ipynb")
+
+
+def test_student_edition_refuses_a_solution_without_an_exercise_heading():
+    cell = nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["solution"]})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Summary"), cell])
+    with pytest.raises(ValueError, match=r"no '\*\*Exercise N\.\*\*' heading above it"):
+        student_edition.student_version(nb, "lesson.ipynb")

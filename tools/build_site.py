@@ -1,0 +1,87 @@
+"""Build the course's website from the stored, executed notebooks (nothing is re-executed).
+
+    python tools/build_site.py                          # `make html`: every lesson -> build/html/
+    python tools/build_site.py --out DIR NOTEBOOK ...   # only these lessons (the tests use this)
+
+Sphinx reads one source folder, so this assembles one in a temporary directory: ``site/index.md``
+(the landing page), ``README.md`` (whose lesson table the landing page includes, so the table is
+written once) and the notebooks, then runs Sphinx with ``site/conf.py`` (myst-nb and
+sphinx-book-theme). Warnings are errors: a broken link or a missing lesson fails the build.
+MathJax is copied into the site by sphinx-mathjax-offline, so the pages need no network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "site"
+NOTEBOOKS = ROOT / "notebooks"
+OUT = ROOT / "build" / "html"
+
+
+def lesson_rows_only_for(readme: str, notebooks: list[Path]) -> str:
+    """``readme`` without the lesson-table rows of notebooks that are not being built."""
+    names = {p.name for p in notebooks}
+    kept = []
+    for line in readme.splitlines(keepends=True):
+        linked = re.search(r"\(notebooks/(\d\d_\w+\.ipynb)\)", line)
+        if line.startswith("| ") and linked and linked.group(1) not in names:
+            continue
+        kept.append(line)
+    return "".join(kept)
+
+
+def build(notebooks: list[Path], out: Path) -> None:
+    """Build the site for ``notebooks`` into ``out`` (emptied first).
+
+    Raises:
+        FileNotFoundError: a notebook does not exist.
+        RuntimeError: Sphinx reported an error or a warning.
+    """
+    from sphinx.cmd.build import build_main  # imported here: `--help` should not need Sphinx
+
+    missing = [str(p) for p in notebooks if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"no such notebook: {', '.join(missing)}")
+    if out.exists():
+        shutil.rmtree(out)
+    with tempfile.TemporaryDirectory(prefix="site-src-") as tmp:
+        src = Path(tmp)
+        shutil.copy2(SITE / "index.md", src / "index.md")
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        (src / "README.md").write_text(lesson_rows_only_for(readme, notebooks), encoding="utf-8")
+        (src / "notebooks").mkdir()
+        for path in notebooks:
+            shutil.copy2(path, src / "notebooks" / path.name)
+        args = ["-b", "html", "-c", str(SITE), "-W", "--keep-going", "-q", "-E"]
+        args += ["-d", str(src / ".doctrees"), str(src), str(out)]
+        if build_main(args) != 0:
+            raise RuntimeError("Sphinx reported errors or warnings (above); the site is incomplete")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
+    parser.add_argument("--out", type=Path, default=OUT, help="default: build/html")
+    args = parser.parse_args(argv)
+    notebooks = [p.resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    start = time.perf_counter()
+    try:
+        build(notebooks, args.out.resolve())
+    except (FileNotFoundError, RuntimeError) as error:
+        print(f"build_site: {error}", file=sys.stderr)
+        return 1
+    index = args.out.resolve() / "index.html"
+    print(f"built {len(notebooks)} lessons in {time.perf_counter() - start:.1f} s: open {index}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

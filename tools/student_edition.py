@@ -1,0 +1,117 @@
+"""Write the student edition of the course: every exercise solution replaced by a stub.
+
+    python tools/student_edition.py                   # `make student`: all -> build/student/
+    python tools/student_edition.py --out DIR NB ...  # only these lessons
+
+In each lesson, every code cell tagged ``solution`` becomes a one-line stub that raises
+``NotImplementedError`` and says which exercise to answer; every output is cleared. All else,
+the prose, the check cells and their tags, is left as it is. A student runs the notebook top
+to bottom: everything works up to the first exercise, which stops with its message until
+answered; then the check cell after it tells whether the answer is right.
+
+This is what nbgrader's "generate assignment" step does for a course, in one small file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+OUT = ROOT / "build" / "student"
+
+SOLUTION_TAG = "solution"
+#: Tags of a solution cell that belong to the solution only (folding on the website).
+SOLUTION_ONLY_TAGS = {SOLUTION_TAG, "hide-input"}
+EXERCISE = re.compile(r"\*\*Exercise (\d+)\b")
+
+
+def stub_message(number: str) -> str:
+    """The NotImplementedError message of exercise ``number``'s stub."""
+    return (
+        f"Exercise {number}: replace this cell with your answer, then run the check cell below it."
+    )
+
+
+def stub_source(number: str) -> str:
+    """The code that takes the place of exercise ``number``'s solution."""
+    return (
+        f"# Exercise {number}: your answer goes here (see the exercise above).\n"
+        f"raise NotImplementedError({stub_message(number)!r})"
+    )
+
+
+def student_version(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with solution cells stubbed and all outputs cleared.
+
+    Raises:
+        ValueError: a solution cell with no "**Exercise N" markdown above it, or a lesson with
+            no solution cell at all (the stub would have nothing to say).
+    """
+    nb = nbformat.from_dict(nb)  # a deep copy
+    exercise = None
+    stubs = 0
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            found = EXERCISE.findall(cell.source)
+            exercise = found[-1] if found else exercise
+            continue
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = []
+        cell.execution_count = None
+        tags = cell.metadata.get("tags", [])
+        if SOLUTION_TAG not in tags:
+            continue
+        if exercise is None:
+            raise ValueError(
+                f"{name} cell {index}: a solution cell with no '**Exercise N.**' heading above it"
+            )
+        cell.source = stub_source(exercise)
+        kept = [t for t in tags if t not in SOLUTION_ONLY_TAGS]
+        cell.metadata.pop("jupyter", None)  # unfolded: the stub is where the student writes
+        cell.metadata.pop("tags", None)
+        if kept:
+            cell.metadata["tags"] = kept
+        stubs += 1
+    if stubs == 0:
+        raise ValueError(f"{name}: no cell is tagged {SOLUTION_TAG!r}; tag the exercise solutions")
+    return nb
+
+
+def write_student_edition(notebooks: list[Path], out: Path) -> list[Path]:
+    """Write the student version of each notebook into ``out``; return the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        student = student_version(nb, path.name)
+        nbformat.validate(student)
+        target = out / path.name
+        nbformat.write(student, target)
+        written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
+    parser.add_argument("--out", type=Path, default=OUT, help="default: build/student")
+    args = parser.parse_args(argv)
+    notebooks = args.notebooks or sorted(NOTEBOOKS.glob("*.ipynb"))
+    try:
+        written = write_student_edition(notebooks, args.out)
+    except (OSError, ValueError) as error:
+        print(f"student_edition: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(written)} student notebooks to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
