@@ -80,11 +80,12 @@ def main() -> int:
     print(f"{n} bare `import tensorflow`, one after another:  {imports_s:6.1f} s")
     print(f"ratio: {notebooks_s / imports_s:.2f}  (target <= 0.8 with eight notebooks)")
     print()
-    print(f"{'notebook':32} {'execute':>8} {'peak RSS':>10}")
+    width = max(len(path.name) for path in NOTEBOOKS) + 2
+    print(f"{'notebook':{width}} {'execute':>8} {'peak RSS':>10}")
     for path in NOTEBOOKS:
         seconds, peak = execute_with_peak(path)
         flag = "" if seconds <= 8 else "  (over the 8 s target)"
-        print(f"{path.name:32} {seconds:7.1f}s {peak / 2**20:7.0f} MiB{flag}")
+        print(f"{path.name:{width}} {seconds:7.1f}s {peak / 2**20:7.0f} MiB{flag}")
 
     print()
     off, on = import_utils_seconds(write_bytecode=False), import_utils_seconds(write_bytecode=True)
