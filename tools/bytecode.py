@@ -84,8 +84,8 @@ def warm_site() -> None:
         build(sorted((ROOT / "notebooks").glob("*.ipynb"))[:1], Path(tmp) / "html")
 
 
-def warm(site: bool = False) -> int:
-    """Import what the course uses with bytecode writing on; return the number of modules.
+def warm(site: bool = False) -> None:
+    """Import what the course uses with bytecode writing on.
 
     With ``site``, only what ``make html`` and the site's test load (installed separately).
     """
@@ -93,7 +93,7 @@ def warm(site: bool = False) -> int:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # the kernel inherits this environment
     if site:
         warm_site()
-        return len(sys.modules)
+        return
     for name in TOOLING_MODULES:
         importlib.import_module(name)
 
@@ -104,7 +104,6 @@ def warm(site: bool = False) -> int:
     raising = nbformat.v4.new_code_cell(RAISING_CELL, metadata={"tags": ["raises-exception"]})
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(WARM_UP_CELL), raising])
     run(nb, ROOT / "notebooks")
-    return len(sys.modules)
 
 
 def has_current_pyc(source: str) -> bool:
