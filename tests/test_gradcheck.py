@@ -435,22 +435,87 @@ def test_html_is_a_table_with_a_row_per_source_and_escapes_names(rng):
 # --- check_gradients: failing checks -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("factor", "error"), [(-1.0, 1.0), (2.0, 1 / 3)])
-def test_a_wrong_expected_gradient_fails_naming_source_and_pair(rng, factor, error):
+@pytest.mark.parametrize(
+    ("factor", "error", "diagnosis"),
+    [
+        (-1.0, 1.0, "has the opposite sign of the tape's gradient"),
+        (2.0, 1 / 3, "is 2 × the tape's"),
+    ],
+)
+def test_a_wrong_expected_gradient_fails_naming_source_pair_and_mistake(
+    rng, factor, error, diagnosis
+):
     # rel(k g, g) = |k - 1| / (|k| + 1): 1 for a flipped sign, 1/3 for a factor of 2.
     x, w, b = linear_problem(rng)
     dw, db = linear_gradients(x, w, b)
     with pytest.raises(AssertionError) as caught:
         utils.check_gradients(linear_loss(x), [w, b], [dw, factor * db])
-    message = str(caught.value)
-    first = message.splitlines()[0]
-    assert "'b'" in first and "'w'" not in first
-    assert "derived~numerical" in first or "derived~tape" in first
-    assert f"{error:.2e}" in first
-    table = message.splitlines()[1:]
+    lines = str(caught.value).splitlines()
+    assert lines[0].startswith(f"your derived gradient for 'b' {diagnosis}")
+    assert "'b'" in lines[1] and "'w'" not in lines[1]
+    assert "derived~numerical" in lines[1] or "derived~tape" in lines[1]
+    assert f"{error:.2e}" in lines[1]
+    table = lines[2:]
     assert table[0].startswith("Gradient check (float32)") and "tape~numerical" in table[1]
     assert table[2].startswith("w ") and table[2].endswith("ok")
     assert table[3].startswith("b ") and table[3].endswith("FAIL")
+
+
+def test_the_diagnosis_names_the_learners_answer_and_takes_hints(rng):
+    x, w, b = linear_problem(rng)
+    dw, db = linear_gradients(x, w, b)
+    with pytest.raises(AssertionError) as caught:
+        utils.check_gradients(
+            linear_loss(x),
+            [w, b],
+            [dw / 6, db / 6],
+            expected_name="grads(x)",
+            hints={"factor": "count the means."},
+        )
+    # the same mistake in both: said once
+    assert str(caught.value).splitlines()[0] == (
+        "grads(x): each of the 2 gradients (w, b) is 1/6 × the tape's gradient: count the means."
+    )
+    with pytest.raises(AssertionError) as caught:
+        utils.check_gradients(linear_loss(x), [w, b], [dw / 6, -db], expected_name="grads(x)")
+    first, second = str(caught.value).splitlines()[:2]
+    assert first.startswith("grads(x)[0], your gradient for 'w', is 1/6 × the tape's gradient")
+    assert second.startswith("grads(x)[1], your gradient for 'b', has the opposite sign")
+
+
+def test_gradients_in_the_wrong_order_are_named(rng):
+    a, c, d = (tf.constant(v) for v in (2.0, 1.0, 3.0))
+    with pytest.raises(
+        AssertionError,
+        match=r"^g has the right gradients in the wrong order: "
+        r"item 0 is the gradient for 'c', item 1 is the gradient for 'a'\. "
+        r"Give them in the order of the sources: a, c, d\.",
+    ):
+        # d(acd)/da = cd = 3, /dc = ad = 6, /dd = ac = 2
+        utils.check_gradients(
+            lambda a, c, d: a * c * d, [a, c, d], [6.0, 3.0, 2.0], expected_name="g"
+        )
+
+
+def test_a_transposed_gradient_of_a_square_matrix_is_named(rng):
+    # f(w) = sum(m * w) has gradient m; a square m keeps its shape when transposed
+    m = tf.constant(rng.normal(size=(4, 4)), tf.float32)
+    w = tf.constant(rng.normal(size=(4, 4)), tf.float32)
+    with pytest.raises(AssertionError, match=r"^your derived gradient for 'w' is the transpose"):
+        utils.check_gradients(lambda w: tf.reduce_sum(m * w), [w], [f64(m).T])
+
+
+def test_a_wrong_custom_gradient_is_blamed_on_the_tape():
+    @tf.custom_gradient
+    def double_slope_sin(x):
+        return tf.sin(x), lambda upstream: upstream * 2 * tf.cos(x)
+
+    x = tf.constant([0.5, 1.0, 2.0])
+    with pytest.raises(AssertionError) as caught:
+        utils.check_gradients(lambda x: tf.reduce_sum(double_slope_sin(x)), [x])
+    first = str(caught.value).splitlines()[0]
+    assert first.startswith("the tape's gradient for 'x' is 2 × the finite-difference estimate")
+    assert "tf.custom_gradient" in first
 
 
 def perturbed_sin_exp_check(dtype, relative_change, **kwargs):
@@ -586,29 +651,68 @@ def test_numerical_gradient_accepts_any_positive_real_step(eps):
     assert abs(grad[0] - 3.0) < 1e-9
 
 
-def test_expected_with_wrong_shape_is_rejected(rng):
+# A wrong `expected` is a wrong answer: it fails the check (AssertionError) and says how.
+
+
+def test_expected_with_the_transposed_shape_is_rejected(rng):
     x, w, b = linear_problem(rng)
-    with pytest.raises(ValueError, match=r"expected\[0\] \('w'\) has shape \(3, 4\).*\(4, 3\)"):
+    with pytest.raises(
+        AssertionError,
+        match=r"^your derived gradient for 'w' has shape \(3, 4\), but shape \(4, 3\) is its "
+        r"source's: transposed\?$",
+    ):
         utils.check_gradients(linear_loss(x), [w, b], [np.zeros((3, 4)), np.zeros(3)])
+
+
+def test_expected_with_another_wrong_shape_is_rejected(rng):
+    x, w, b = linear_problem(rng)
+    with pytest.raises(AssertionError, match=r"'b', has shape \(2,\), but shape \(3,\) is its"):
+        utils.check_gradients(
+            linear_loss(x), [w, b], [np.zeros((4, 3)), np.zeros(2)], expected_name="g"
+        )
+
+
+def test_expected_in_the_wrong_order_of_shapes_is_named(rng):
+    x, w, b = linear_problem(rng)
+    with pytest.raises(
+        AssertionError,
+        match=r"^g\[0\], your gradient for 'w', has shape \(3,\), not \(4, 3\): the gradients "
+        r"are in the wrong order\? \(3,\) is the shape of 'b'; give them in the order of the "
+        r"sources: w, b\.$",
+    ):
+        utils.check_gradients(
+            linear_loss(x), [w, b], [np.zeros(3), np.zeros((4, 3))], expected_name="g"
+        )
 
 
 def test_expected_with_wrong_count_is_rejected(rng):
     x, w, b = linear_problem(rng)
-    with pytest.raises(ValueError, match="expected has 1 arrays but there are 2 sources"):
+    with pytest.raises(AssertionError, match="expected has 1 gradient, but there are 2 sources"):
         utils.check_gradients(linear_loss(x), [w, b], [np.zeros((4, 3))])
 
 
 @pytest.mark.parametrize("expected", [np.zeros(3), tf.zeros(3), 0.0], ids=["array", "tensor", "0"])
 def test_expected_must_be_a_list(expected):
     b = tf.constant([1.0, 2.0, 3.0])
-    with pytest.raises(TypeError, match=r"expected must be a list.*\[dw\]"):
+    with pytest.raises(AssertionError, match=r"expected must be a list.*\[dw\]"):
         utils.check_gradients(lambda b: tf.reduce_sum(b), [b], expected)
 
 
 def test_expected_must_be_real_valued():
     b = tf.constant([1.0, 2.0])
-    with pytest.raises(TypeError, match=r"expected\[0\] has dtype bool"):
+    with pytest.raises(AssertionError, match=r"gradient for 'b' has dtype bool"):
         utils.check_gradients(lambda b: tf.reduce_sum(b), [b], [np.ones(2, bool)])
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [(None, "is None"), (np.sin, "is a function"), ("0.5", "is a str")],
+    ids=["None", "function", "str"],
+)
+def test_expected_that_is_not_an_array_says_what_it_is(answer, says):
+    b = tf.constant([1.0, 2.0])
+    with pytest.raises(AssertionError, match=rf"^db\(b\), your gradient for 'b', {says}"):
+        utils.check_gradients(lambda b: tf.reduce_sum(b), [b], [answer], expected_name="db(b)")
 
 
 def test_integer_expected_is_accepted():
@@ -714,3 +818,13 @@ def test_relative_error_floor_for_tiny_arrays():
     # the floor only matters while ||a|| + ||b|| is below it
     big = np.array([3.0, 4.0])
     assert utils.relative_error(big, zero, 1e-2) == pytest.approx(1.0, rel=1e-15)
+
+
+def test_a_tape_that_disagrees_with_the_values_is_not_blamed_on_a_derivation():
+    # x * stop_gradient(x): the tape sees x (not 2x); finite differences see the values, 2x
+    x = tf.constant(3.0)
+    with pytest.raises(AssertionError) as caught:
+        utils.check_gradients(lambda x: x * tf.stop_gradient(x), [x], expected=[3.0])
+    first = str(caught.value).splitlines()[0]
+    assert first.startswith("the tape's gradient for 'x' is 1/2 × the finite-difference estimate.")
+    assert "tf.stop_gradient" in first and "a 2 from a square" not in first

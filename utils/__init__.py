@@ -6,6 +6,8 @@ then calls :func:`setup` first. The public API:
 - :func:`setup` - seeds, print precision, quiet logs, figure defaults (:mod:`utils.runtime`);
 - :func:`numerical_gradient`, :func:`check_gradients`, :func:`relative_error`,
   :class:`GradientReport` - gradient checks (:mod:`utils.gradcheck`);
+- :func:`check_answer` - an exercise's check, saying what is wrong with a wrong answer
+  (:mod:`utils.answers`);
 - :func:`softmax_mse_grads` - the hand-derived gradient of lessons 02 and 05
   (:mod:`utils.layer_grads`);
 - :func:`blobs`, :func:`moons` - seeded 2-D data sets (:mod:`utils.data`);
@@ -20,6 +22,7 @@ import_tensorflow_quietly()
 # TensorFlow must be imported quietly (above) before these modules import it.
 # ruff: noqa: E402
 from utils import backprop
+from utils.answers import check_answer
 from utils.data import blobs, moons
 from utils.gradcheck import (
     GradientReport,
@@ -34,6 +37,7 @@ __all__ = [
     "GradientReport",
     "backprop",
     "blobs",
+    "check_answer",
     "check_gradients",
     "moons",
     "numerical_gradient",

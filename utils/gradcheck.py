@@ -31,13 +31,14 @@ from __future__ import annotations
 import html
 import inspect
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
 
+from utils import answers
 from utils.upcast import float64_evaluator, require_scalar
 
 #: (rtol, floor) by dtype name; see the module docstring.
@@ -195,12 +196,18 @@ def check_gradients(
     rtol: float | None = None,
     floor: float | None = None,
     eps: float = DEFAULT_EPS,
+    expected_name: str | None = None,
+    hints: Mapping[str, str] | None = None,
 ) -> GradientReport:
     """Compare the tape's gradient of ``f(*sources)`` with finite differences and a derivation.
 
     Takes ``tf.GradientTape().gradient(f(*sources), sources)`` (watching every source), the
     float64 :func:`numerical_gradient`, and ``expected`` when given, and compares each pair by
     :func:`relative_error`. In Jupyter the returned report shows as a table.
+
+    When a pair disagrees, the message says how, with :func:`utils.answers.diagnose`: a
+    derived gradient that is ``2 ×`` the tape's (a constant factor), of the opposite sign,
+    transposed, wrong in one element, or the right gradients in the wrong order.
 
     Args:
         f: takes one tensor per source, returns a scalar tensor. Closures over float32 tensors
@@ -211,20 +218,25 @@ def check_gradients(
         rtol: largest relative error that passes; default from :data:`TOLERANCES`.
         floor: the relative error's floor; default from :data:`TOLERANCES`.
         eps: step of the centred differences.
+        expected_name: how the learner wrote ``expected``, e.g. ``"grads(x, w)"``; messages
+            about a wrong derivation name it.
+        hints: lesson-specific text added to a diagnosis, by kind (see
+            :func:`utils.answers.check_answer`).
 
     Returns:
         A :class:`GradientReport` whose ``passed`` is True.
 
     Raises:
-        AssertionError: a pair disagrees beyond ``rtol``; the message names the source, the pair
-            and the error, followed by the whole table.
-        ValueError: ``f`` does not return a scalar; ``expected`` does not match the sources; a
-            tape gradient is ``None`` (the message says the likely cause).
-        TypeError: a source or an expected array is not floating-point, or ``f`` not callable.
+        AssertionError: a pair disagrees beyond ``rtol`` (the message says how, for each
+            source that fails, then shows the whole table), or ``expected`` is not one real
+            array per source with the source's shape (a wrong answer too).
+        ValueError: ``f`` does not return a scalar, or a tape gradient is ``None`` (the message
+            says the likely cause).
+        TypeError: a source is not floating-point, or ``f`` is not callable.
     """
     sources = _validate_sources(f, sources, "check_gradients")
     names = _names(f, sources, names)
-    expected_arrays = _validate_expected(expected, sources, names)
+    expected_arrays = _validate_expected(expected, sources, names, expected_name, hints or {})
 
     with tf.GradientTape() as tape:
         for s in sources:
@@ -268,11 +280,87 @@ def check_gradients(
     if not report.passed:
         worst = [(e, names[i], pair) for i, row in enumerate(errors) for pair, e in row.items()]
         error, name, pair = max(worst)
+        diagnosis = _diagnosis(report, expected_name, hints)
         raise AssertionError(
-            f"gradient check failed for {name!r}: {pair} relative error {error:.2e} > rtol "
-            f"{rtol:.0e}.\n{report}"
+            f"{diagnosis}\nGradient check failed for {name!r}: {pair} relative error "
+            f"{error:.2e} > rtol {rtol:.0e}.\n{report}"
         )
     return report
+
+
+def _derived(expected_name: str | None, index: int, count: int, name: str) -> str:
+    """How a message refers to the learner's derived gradient for source ``index``."""
+    if expected_name is None:
+        return f"your derived gradient for {name!r}"
+    which = expected_name if count == 1 else f"{expected_name}[{index}]"
+    return f"{which}, your gradient for {name!r},"
+
+
+def _diagnosis(
+    report: GradientReport, expected_name: str | None, hints: Mapping[str, str] | None
+) -> str:
+    """One line per failing source saying how its arrays differ (utils.answers.diagnose)."""
+    rtol, floor, count = report.rtol, report.floor, len(report.names)
+
+    def mismatch(got: np.ndarray, want: np.ndarray) -> np.ndarray:
+        bound = rtol * max(floor, float(np.linalg.norm(got) + np.linalg.norm(want)))
+        return np.abs(got - want) > bound
+
+    expected = report.expected
+    if expected is not None and count > 1:
+        failing = [row["derived~tape"] > rtol for row in report.errors]
+        same = [
+            [e.shape == t.shape and not np.any(mismatch(e, t)) for t in report.tape]
+            for e in expected
+        ]
+        moved = answers._permutation(same) if sum(failing) > 1 else None
+        if moved is not None:
+            which = expected_name or "your derived gradients"
+            where = ", ".join(
+                f"item {i} is the gradient for {report.names[j]!r}"
+                for i, j in enumerate(moved)
+                if i != j
+            )
+            return (
+                f"{which} has the right gradients in the wrong order: {where}. Give them in "
+                f"the order of the sources: {', '.join(report.names)}."
+            )
+    lines: list[tuple[str, str]] = []  # (subject, what is wrong with it)
+    derived_only = True  # every line is about the derivation, none about the tape
+    for i, (name, row) in enumerate(zip(report.names, report.errors, strict=True)):
+        tape, numerical = report.tape[i], report.numerical[i]
+        derived = _derived(expected_name, i, count, name)
+        if expected is not None and row["derived~tape"] > rtol >= row["tape~numerical"]:
+            subject, got, want, reference = derived, expected[i], tape, "the tape's gradient"
+            labels, kind_hints, after = ("the tape has", "yours"), hints, ""
+        elif row["tape~numerical"] > rtol:
+            derived_only = False
+            subject, got, want = f"the tape's gradient for {name!r}", tape, numerical
+            reference, labels = "the finite-difference estimate", ("the estimate has", "the tape")
+            # not a derivation's slip: no advice about squares and means
+            kind_hints = {"factor": "", "sign": "", **(hints or {})}
+            after = (
+                " The tape follows each operation's gradient function, the estimate only f's "
+                "values: they part where f uses tf.stop_gradient or a gradient written with "
+                "tf.custom_gradient, or where f has a kink."
+            )
+        elif expected is not None and row["derived~numerical"] > rtol:
+            subject, got, want = derived, expected[i], numerical
+            reference, labels = "the finite-difference estimate", ("the estimate has", "yours")
+            kind_hints, after = hints, ""
+        else:
+            continue
+        _, text = answers.diagnose(
+            got, want, mismatch, kind_hints, reference=reference, labels=labels
+        )
+        text += after
+        lines.append((subject, text))
+    texts = {text for _, text in lines}
+    if count > 1 and len(lines) == count and len(texts) == 1 and derived_only:
+        # the same mistake in every gradient: say it once
+        which = expected_name or "your derived gradients"
+        return f"{which}: each of the {count} gradients ({', '.join(report.names)}) {texts.pop()}"
+    return "\n".join(f"{subject} {text}" for subject, text in lines)
 
 
 def _is_float(value: Any) -> bool:
@@ -336,34 +424,58 @@ def _names(f: Any, sources: Sequence[Any], names: Sequence[str] | None) -> list[
 
 
 def _validate_expected(
-    expected: Sequence[Any] | None, sources: Sequence[Any], names: Sequence[str]
+    expected: Sequence[Any] | None,
+    sources: Sequence[Any],
+    names: Sequence[str],
+    expected_name: str | None = None,
+    hints: Mapping[str, str] | None = None,
 ) -> list[np.ndarray] | None:
+    """One float64 array per source, shaped like it; anything else is a wrong answer."""
     if expected is None:
         return None
-    if isinstance(expected, (tf.Tensor, np.ndarray)) or not isinstance(expected, (list, tuple)):
-        raise TypeError(
-            "check_gradients: expected must be a list with one array per source, got "
-            f"{type(expected).__name__}. Wrap a single array in a list: [dw]."
+    which = expected_name or "expected"
+    listed = ", ".join(names)
+    if isinstance(expected, (tf.Tensor, tf.Variable, np.ndarray)) or not isinstance(
+        expected, (list, tuple)
+    ):
+        raise AssertionError(
+            f"{which} must be a list with one gradient per source ({listed}), but it is "
+            f"{answers._describe(expected)}. Wrap a single array in a list: [dw]."
         )
     if len(expected) != len(sources):
-        raise ValueError(
-            f"check_gradients: expected has {len(expected)} arrays but there are "
-            f"{len(sources)} sources; give one hand-derived gradient per source, in order."
+        plural = "" if len(expected) == 1 else "s"
+        raise AssertionError(
+            f"{which} has {len(expected)} gradient{plural}, but there are {len(sources)} "
+            f"sources ({listed}): give one hand-derived gradient per source, in that order."
         )
-    arrays = []
-    for i, (e, s) in enumerate(zip(expected, sources, strict=True)):
-        array = np.asarray(e)
-        if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
-            raise TypeError(
-                f"check_gradients: expected[{i}] has dtype {array.dtype}; give a real-valued array."
-            )
-        if array.shape != tuple(s.shape):
-            raise ValueError(
-                f"check_gradients: expected[{i}] ({names[i]!r}) has shape {array.shape} but the "
-                f"source has shape {tuple(s.shape)}; a gradient has its source's shape."
-            )
-        arrays.append(array.astype(np.float64))
-    return arrays
+    count = len(sources)
+    labels = [_derived(expected_name, i, count, names[i]) for i in range(count)]
+    arrays = [
+        answers._numeric(label, e, False, hints or {})
+        for label, e in zip(labels, expected, strict=True)
+    ]
+    shapes = [tuple(s.shape) for s in sources]
+    if any(a.shape != shape for a, shape in zip(arrays, shapes, strict=True)):
+        same = [[a.shape == shape for shape in shapes] for a in arrays]
+        moved = answers._permutation(same)
+        for i, (array, shape) in enumerate(zip(arrays, shapes, strict=True)):
+            if array.shape == shape:
+                continue
+            label = labels[i]
+            text = answers._shape_text(array.shape, shape).replace("is expected", "is its source's")
+            if moved is not None:
+                order = (
+                    f"the gradients are in the wrong order? {array.shape} is the shape of "
+                    f"{names[moved[i]]!r}; give them in the order of the sources: {listed}."
+                )
+                transposed = text.endswith("transposed?")
+                text = (
+                    f"{text} Or {order[0].lower()}{order[1:]}"
+                    if transposed
+                    else (f"has shape {array.shape}, not {shape}: {order}")
+                )
+            answers._fail(f"{label} {text}", hints or {}, "shape")
+    return [a.astype(np.float64) for a in arrays]
 
 
 def _none_message(name: str, index: int, numerical: np.ndarray | None) -> str:
