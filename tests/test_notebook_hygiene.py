@@ -157,3 +157,36 @@ def test_readme_lists_every_notebook() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [p.name for p in NOTEBOOKS if p.name not in readme]
     assert not missing, f"README.md does not list {missing}"
+
+
+def exercise_cells(nb: dict) -> list[tuple[dict, dict]]:
+    """Each exercise's solution cell (tagged solution) and check cell (the code cell after it)."""
+    cells = nb["cells"]
+    pairs = []
+    for i, cell in enumerate(cells):
+        if "solution" in cell["metadata"].get("tags", []):
+            check = next(c for c in cells[i + 1 :] if c["cell_type"] == "code")
+            pairs.append((cell, check))
+    return pairs
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_solutions_show_nothing_outside_their_fold(path: Path) -> None:
+    """A fold hides a solution's code, not its outputs (in JupyterLab and on the website): a
+    solution that prints would show its answer before the learner has one."""
+    for solution, _ in exercise_cells(load(path)):
+        assert not solution["outputs"], (
+            f"{path.name}: a solution shows {solution['outputs'][0].get('text', 'output')!r} "
+            f"below its fold: {''.join(solution['source'])[:60]!r}"
+        )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_check_goes_through_the_answer_checkers(path: Path) -> None:
+    """utils.check_answer and utils.check_gradients say what is wrong with a wrong answer; a bare
+    assert or NumPy's report does not (tests/test_exercises.py tries the wrong answers)."""
+    for _, check in exercise_cells(load(path)):
+        source = "".join(check["source"])
+        assert "utils.check_answer(" in source or "utils.check_gradients(" in source, (
+            f"{path.name}: a check cell that uses neither checker: {source[:80]!r}"
+        )

@@ -132,6 +132,11 @@ def test_no_solution_survives_in_the_student_edition(path, tmp_path):
 
     stubs = [c for c in student.cells if "raise NotImplementedError" in c.source]
     assert len(stubs) == len(solutions)
+    for stub in stubs:  # each repeats the form of the answer, in plain text
+        comment = "\n".join(line for line in stub.source.splitlines() if line.startswith("# "))
+        assert re.match(r"# Exercise \d+\. Your answer: `\w+", comment), stub.source
+        assert "\\" not in comment and "$" not in comment, f"LaTeX left in {comment!r}"
+        assert all(len(line) <= 88 for line in stub.source.splitlines()[:-1])
     assert len(student.cells) == len(original.cells)
     assert all(c.get("outputs", []) == [] for c in student.cells if c.cell_type == "code")
     assert all(c.get("execution_count") is None for c in student.cells if c.cell_type == "code")
@@ -161,6 +166,28 @@ def test_a_student_notebook_runs_until_its_first_exercise(tmp_path):
 def test_student_edition_refuses_a_lesson_without_tagged_solutions():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     with pytest.raises(ValueError, match="no cell is tagged 'solution'"):
+        student_edition.student_version(nb, "lesson.ipynb")
+
+
+def test_the_stub_repeats_the_answer_form_the_exercise_states():
+    exercise = nbformat.v4.new_markdown_cell(
+        "**Exercise 2.** Predict.\n\n**Your answer:** `z_flat`, a float: $\\partial E/\\partial"
+        " \\mathbf{x}$\nat $z^*$.\n\nThen run the check."
+    )
+    cell = nbformat.v4.new_code_cell("z_flat = 1.0", metadata={"tags": ["solution"]})
+    nb = nbformat.v4.new_notebook(cells=[exercise, cell])
+    stub = student_edition.student_version(nb, "lesson.ipynb").cells[1].source
+    assert stub.splitlines() == [
+        "# Exercise 2. Your answer: `z_flat`, a float: ∂E/∂x at z^*.",
+        f"raise NotImplementedError({student_edition.stub_message('2')!r})",
+    ]
+
+
+def test_student_edition_refuses_an_exercise_that_does_not_state_its_answer_form():
+    exercise = nbformat.v4.new_markdown_cell("**Exercise 1.** Derive it.")
+    cell = nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["solution"]})
+    nb = nbformat.v4.new_notebook(cells=[exercise, cell])
+    with pytest.raises(ValueError, match=r"exercise 1 does not state its answer's form"):
         student_edition.student_version(nb, "lesson.ipynb")
 
 

@@ -3,8 +3,9 @@
     python tools/student_edition.py                   # `make student`: all -> build/student/
     python tools/student_edition.py --out DIR NB ...  # only these lessons
 
-In each lesson, every code cell tagged ``solution`` becomes a one-line stub that raises
-``NotImplementedError`` and says which exercise to answer; every output is cleared. All else,
+In each lesson, every code cell tagged ``solution`` becomes a stub that repeats the form of the
+answer the exercise asks for (its "**Your answer:**" paragraph: the name, type and shape) and
+raises ``NotImplementedError`` naming the exercise; every output is cleared. All else,
 the prose, the check cells and their tags, is left as it is. A student runs the notebook top
 to bottom: everything works up to the first exercise, which stops with its message until
 answered; then the check cell after it tells whether the answer is right.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -29,6 +31,17 @@ SOLUTION_TAG = "solution"
 #: Tags of a solution cell that belong to the solution only (folding on the website).
 SOLUTION_ONLY_TAGS = {SOLUTION_TAG, "hide-input"}
 EXERCISE = re.compile(r"\*\*Exercise (\d+)\b")
+#: The paragraph in which an exercise states the form of its answer.
+ANSWER_FORM = re.compile(r"^\*\*Your answer:\*\*\s*(.+?)(?:\n\s*\n|\Z)", re.M | re.S)
+#: The little LaTeX the answer forms use, as plain text for a code comment.
+LATEX_AS_TEXT = [
+    (re.compile(r"\\mathbf\{(\w+)\}"), r"\1"),
+    (re.compile(r"\\partial\s*"), "∂"),
+    (re.compile(r"\\sigma"), "σ"),
+    (re.compile(r"\\ell"), "ℓ"),
+    (re.compile(r"\\log\s*"), "log "),
+    (re.compile(r"\$"), ""),
+]
 
 
 def stub_message(number: str) -> str:
@@ -38,11 +51,27 @@ def stub_message(number: str) -> str:
     )
 
 
-def stub_source(number: str) -> str:
-    """The code that takes the place of exercise ``number``'s solution."""
-    return (
-        f"# Exercise {number}: your answer goes here (see the exercise above).\n"
-        f"raise NotImplementedError({stub_message(number)!r})"
+def answer_form(markdown: str) -> str | None:
+    """The text of the "**Your answer:**" paragraph in ``markdown``, as plain text, or None."""
+    found = ANSWER_FORM.search(markdown)
+    if found is None:
+        return None
+    text = " ".join(found.group(1).split())
+    for pattern, replacement in LATEX_AS_TEXT:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def stub_source(number: str, form: str) -> str:
+    """The code that takes the place of exercise ``number``'s solution, whose answer is ``form``."""
+    # lines break between words, never inside `code` such as `[3, 1]`
+    unbroken = re.sub(r"`[^`]*`", lambda code: code.group(0).replace(" ", "\0"), form)
+    lines = textwrap.wrap(
+        f"Exercise {number}. Your answer: {unbroken}", width=86, break_on_hyphens=False
+    )
+    comment = [line.replace("\0", " ") for line in lines]
+    return "\n".join(
+        [*(f"# {line}" for line in comment), f"raise NotImplementedError({stub_message(number)!r})"]
     )
 
 
@@ -50,16 +79,22 @@ def student_version(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNo
     """A copy of ``nb`` with solution cells stubbed and all outputs cleared.
 
     Raises:
-        ValueError: a solution cell with no "**Exercise N" markdown above it, or a lesson with
-            no solution cell at all (the stub would have nothing to say).
+        ValueError: a solution cell with no "**Exercise N" markdown above it, or whose exercise
+            does not state the form of its answer ("**Your answer:** ..."), or a lesson with no
+            solution cell at all (the stub would have nothing to say).
     """
     nb = nbformat.from_dict(nb)  # a deep copy
-    exercise = None
+    exercise = form = None
     stubs = 0
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
             found = EXERCISE.findall(cell.source)
-            exercise = found[-1] if found else exercise
+            if found:
+                exercise, form = found[-1], None
+                cell_text = cell.source[cell.source.rindex(f"**Exercise {exercise}") :]
+            else:
+                cell_text = cell.source
+            form = answer_form(cell_text) or form
             continue
         if cell.cell_type != "code":
             continue
@@ -72,7 +107,12 @@ def student_version(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNo
             raise ValueError(
                 f"{name} cell {index}: a solution cell with no '**Exercise N.**' heading above it"
             )
-        cell.source = stub_source(exercise)
+        if form is None:
+            raise ValueError(
+                f"{name} cell {index}: exercise {exercise} does not state its answer's form in a "
+                "'**Your answer:** ...' paragraph (its name, type and shape)"
+            )
+        cell.source = stub_source(exercise, form)
         kept = [t for t in tags if t not in SOLUTION_ONLY_TAGS]
         cell.metadata.pop("jupyter", None)  # unfolded: the stub is where the student writes
         cell.metadata.pop("tags", None)
