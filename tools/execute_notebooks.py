@@ -38,16 +38,12 @@ KEPT_LANGUAGE_INFO = (
 )
 
 
-def run(nb: nbformat.NotebookNode, folder: Path, timeout: int = 120) -> float:
-    """Execute ``nb`` top to bottom in a fresh kernel, in ``folder``; return the seconds taken.
-
-    Raises ``nbclient.exceptions.CellExecutionError`` if a cell not tagged
-    ``raises-exception`` raises.
-    """
+def client(nb: nbformat.NotebookNode, folder: Path, timeout: int = 120) -> NotebookClient:
+    """A client that runs ``nb``'s cells in a fresh kernel, in ``folder``, as the tests do."""
     km = KernelManager(
         kernel_name=CURRENT_ENV_KERNEL_NAME, kernel_spec_manager=NbvalKernelspecManager()
     )
-    client = NotebookClient(
+    return NotebookClient(
         nb,
         km=km,
         timeout=timeout,
@@ -57,8 +53,16 @@ def run(nb: nbformat.NotebookNode, folder: Path, timeout: int = 120) -> float:
         extra_arguments=["--IPKernelApp.capture_fd_output=False", "--IPKernelApp.log_level=ERROR"],
         resources={"metadata": {"path": str(folder)}},
     )
+
+
+def run(nb: nbformat.NotebookNode, folder: Path, timeout: int = 120) -> float:
+    """Execute ``nb`` top to bottom in a fresh kernel, in ``folder``; return the seconds taken.
+
+    Raises ``nbclient.exceptions.CellExecutionError`` if a cell not tagged
+    ``raises-exception`` raises.
+    """
     start = time.perf_counter()
-    client.execute()
+    client(nb, folder, timeout).execute()
     return time.perf_counter() - start
 
 
