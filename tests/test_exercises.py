@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 import execute_notebooks  # noqa: E402 - from tools/, added to the path above
+import student_edition  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -82,18 +83,11 @@ def names_read(source: str) -> set[str]:
 
 
 def exercises(nb: nbformat.NotebookNode) -> list[Exercise]:
-    found, number = [], None
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown":
-            numbers = re.findall(r"\*\*Exercise (\d+)\b", cell.source)
-            number = numbers[-1] if numbers else number
-        elif "solution" in cell.metadata.get("tags", []):
-            check = next(
-                i for i in range(index + 1, len(nb.cells)) if nb.cells[i].cell_type == "code"
-            )
-            read = names_read(nb.cells[check].source)
-            answers = [n for n in top_level_names(cell.source) if n in read]
-            found.append(Exercise(str(number), index, check, answers))
+    found = []
+    for number, solution, check in student_edition.exercises(nb):
+        read = names_read(nb.cells[check].source)
+        answers = [n for n in top_level_names(nb.cells[solution].source) if n in read]
+        found.append(Exercise(str(number), solution, check, answers))
     return found
 
 

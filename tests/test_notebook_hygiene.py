@@ -6,11 +6,17 @@ from __future__ import annotations
 import getpass
 import json
 import re
+import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import student_edition  # noqa: E402 - from tools/, added to the path above
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 NAME = re.compile(r"^(\d\d)_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb$")
@@ -159,25 +165,20 @@ def test_readme_lists_every_notebook() -> None:
     assert not missing, f"README.md does not list {missing}"
 
 
-def exercise_cells(nb: dict) -> list[tuple[dict, dict]]:
-    """Each exercise's solution cell (tagged solution) and check cell (the code cell after it)."""
-    cells = nb["cells"]
-    pairs = []
-    for i, cell in enumerate(cells):
-        if "solution" in cell["metadata"].get("tags", []):
-            check = next(c for c in cells[i + 1 :] if c["cell_type"] == "code")
-            pairs.append((cell, check))
-    return pairs
+def exercise_cells(path: Path) -> list[tuple[nbformat.NotebookNode, nbformat.NotebookNode]]:
+    """Each exercise's solution cell and check cell (the student edition finds them)."""
+    nb = nbformat.read(path, as_version=4)
+    return [(nb.cells[s], nb.cells[c]) for _, s, c in student_edition.exercises(nb)]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_solutions_show_nothing_outside_their_fold(path: Path) -> None:
     """A fold hides a solution's code, not its outputs (in JupyterLab and on the website): a
     solution that prints would show its answer before the learner has one."""
-    for solution, _ in exercise_cells(load(path)):
-        assert not solution["outputs"], (
-            f"{path.name}: a solution shows {solution['outputs'][0].get('text', 'output')!r} "
-            f"below its fold: {''.join(solution['source'])[:60]!r}"
+    for solution, _ in exercise_cells(path):
+        assert not solution.outputs, (
+            f"{path.name}: a solution shows {solution.outputs[0].get('text', 'output')!r} "
+            f"below its fold: {solution.source[:60]!r}"
         )
 
 
@@ -185,8 +186,8 @@ def test_solutions_show_nothing_outside_their_fold(path: Path) -> None:
 def test_every_check_goes_through_the_answer_checkers(path: Path) -> None:
     """utils.check_answer and utils.check_gradients say what is wrong with a wrong answer; a bare
     assert or NumPy's report does not (tests/test_exercises.py tries the wrong answers)."""
-    for _, check in exercise_cells(load(path)):
-        source = "".join(check["source"])
+    for _, check in exercise_cells(path):
+        source = check.source
         assert "utils.check_answer(" in source or "utils.check_gradients(" in source, (
             f"{path.name}: a check cell that uses neither checker: {source[:80]!r}"
         )

@@ -44,6 +44,25 @@ LATEX_AS_TEXT = [
 ]
 
 
+def exercises(nb: nbformat.NotebookNode) -> list[tuple[str | None, int, int]]:
+    """Each exercise of ``nb`` as (its number, its solution cell's index, its check cell's index).
+
+    A solution is a code cell tagged ``solution``, numbered by the last "**Exercise N" above it
+    (None if there is none); its check is the next code cell.
+    """
+    found, number = [], None
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            numbers = EXERCISE.findall(cell.source)
+            number = numbers[-1] if numbers else number
+        elif SOLUTION_TAG in cell.metadata.get("tags", []):
+            check = next(
+                i for i in range(index + 1, len(nb.cells)) if nb.cells[i].cell_type == "code"
+            )
+            found.append((number, index, check))
+    return found
+
+
 def stub_message(number: str) -> str:
     """The NotImplementedError message of exercise ``number``'s stub."""
     return (
