@@ -159,6 +159,14 @@ def test_a_known_wrong_answer_gets_the_lessons_explanation():
     assert message(0.5, 0.0142, mistakes=mistakes).startswith("ans is 0.5, too high")
 
 
+def test_a_known_wrong_answer_of_zero_is_named_and_other_answers_still_diagnosed():
+    mistakes = [(0.0, "is where the unit is most wrong, but its gradient is 0 there.")]
+    assert message(0.0, 1 / 3, mistakes=mistakes) == (
+        "ans is where the unit is most wrong, but its gradient is 0 there."
+    )
+    assert message(0.5, 1 / 3, mistakes=mistakes).startswith("ans is 0.5, too high")
+
+
 def test_diagnose_works_on_its_own_with_any_reference_and_labels():
     kind, text = diagnose(
         np.array([1.0, 2.0, 3.5]),

@@ -541,6 +541,8 @@ def _fmt(value: Any) -> str:
 def _simple(ratio: float) -> bool:
     """Whether ``ratio`` is a whole number or one over a whole number, up to 12 (2, -3, 1/2):
     for two single numbers, the only ratios that suggest a missing or extra factor."""
+    if ratio == 0:
+        return False
     for value in (ratio, 1 / ratio):
         whole = round(value)
         if 2 <= abs(whole) <= 12 and abs(value - whole) < 1e-3 * abs(whole):
