@@ -172,13 +172,13 @@ def test_student_edition_refuses_a_lesson_without_tagged_solutions():
 def test_the_stub_repeats_the_answer_form_the_exercise_states():
     exercise = nbformat.v4.new_markdown_cell(
         "**Exercise 2.** Predict.\n\n**Your answer:** `z_flat`, a float: $\\partial E/\\partial"
-        " \\mathbf{x}$\nat $z^*$.\n\nThen run the check."
+        " \\mathbf{x}$\nat $z^*$, like $\\delta_{n0}$.\n\nThen run the check."
     )
     cell = nbformat.v4.new_code_cell("z_flat = 1.0", metadata={"tags": ["solution"]})
     nb = nbformat.v4.new_notebook(cells=[exercise, cell])
     stub = student_edition.student_version(nb, "lesson.ipynb").cells[1].source
     assert stub.splitlines() == [
-        "# Exercise 2. Your answer: `z_flat`, a float: ∂E/∂x at z^*.",
+        "# Exercise 2. Your answer: `z_flat`, a float: ∂E/∂x at z^*, like δ_n0.",
         f"raise NotImplementedError({student_edition.stub_message('2')!r})",
     ]
 

@@ -39,6 +39,10 @@ LATEX_AS_TEXT = [
     (re.compile(r"\\partial\s*"), "∂"),
     (re.compile(r"\\sigma"), "σ"),
     (re.compile(r"\\ell"), "ℓ"),
+    (re.compile(r"\\delta"), "δ"),
+    (re.compile(r"\\tau"), "τ"),
+    (re.compile(r"\\lambda"), "λ"),
+    (re.compile(r"_\{(\w+)\}"), r"_\1"),  # z_{n0} -> z_n0
     (re.compile(r"\\log\s*"), "log "),
     (re.compile(r"\$"), ""),
 ]
