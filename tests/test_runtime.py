@@ -233,3 +233,58 @@ def test_silenced_stderr_is_replayed_when_the_block_raises(capfd):
         os.write(2, b"why it failed\n")
         raise RuntimeError("import failed")
     assert capfd.readouterr().err == "why it failed\n"
+
+
+def test_setup_turns_off_tf32_matrix_products():
+    tf.config.experimental.enable_tensor_float_32_execution(True)  # the GPU default
+    try:
+        utils.setup()
+        assert not tf.config.experimental.tensor_float_32_execution_enabled()
+    finally:
+        tf.config.experimental.enable_tensor_float_32_execution(False)
+
+
+def installed(**versions: str):
+    """A version lookup for environment_problem: tensorflow_cpu="2.21.0" and so on."""
+    return lambda name: versions.get(name.replace("-", "_"))
+
+
+def test_the_course_environment_has_no_problem():
+    assert runtime.environment_problem(installed(tensorflow_cpu="2.21.0", keras="3.15.1")) is None
+    assert runtime.environment_problem(installed(tensorflow="2.16.2", keras="3.3.3")) is None
+    # one release installed under both names is not the broken case
+    both_same = installed(tensorflow="2.21.0", tensorflow_cpu="2.21.0", keras="3.15.1")
+    assert runtime.environment_problem(both_same) is None
+
+
+def test_both_tensorflow_builds_at_different_versions_are_named_with_the_fix():
+    problem = runtime.environment_problem(
+        installed(tensorflow="2.20.0", tensorflow_cpu="2.21.0", keras="3.15.1")
+    )
+    assert "Both tensorflow 2.20.0 and tensorflow-cpu 2.21.0 are installed" in problem
+    assert "`pip uninstall -y tensorflow-cpu`" in problem
+    assert "`pip install --force-reinstall --no-deps tensorflow==2.20.0`" in problem
+
+
+def test_keras_2_is_refused_with_the_fix():
+    problem = runtime.environment_problem(installed(tensorflow="2.15.0", keras="2.15.0"))
+    assert "needs TensorFlow 2.16 or later, with Keras 3" in problem
+    assert "TensorFlow 2.15.0 and Keras 2.15.0" in problem
+    assert "`pip install tensorflow==2.21.0`" in problem
+    problem = runtime.environment_problem(installed(tensorflow="2.17.0", keras="2.15.0"))
+    assert "needs Keras 3" in problem and 'pip install "keras>=3"' in problem
+
+
+def test_a_missing_tensorflow_is_named_with_the_fix():
+    problem = runtime.environment_problem(installed())
+    assert problem.startswith("TensorFlow is not installed")
+    assert "`pip install tensorflow==2.21.0`" in problem
+
+
+def test_check_environment_raises_an_import_error_that_says_what_to_do(monkeypatch):
+    monkeypatch.setattr(
+        runtime, "_installed_version", installed(tensorflow="2.15.0", keras="2.15.0")
+    )
+    with pytest.raises(runtime.EnvironmentProblem, match="needs TensorFlow 2.16") as raised:
+        runtime.check_environment()
+    assert isinstance(raised.value, ImportError)  # so `import utils` stops with it

@@ -13,12 +13,13 @@ output differ from one run, or one machine, to the next.
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import logging
 import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import ModuleType
 
 #: Environment variables read by TensorFlow's C++ runtime when it is first imported.
@@ -107,6 +108,90 @@ def _stderr_fd_silenced() -> Iterator[None]:
             os.close(saved)
 
 
+#: The TensorFlow releases the course is tested with (README.md, "Where you run it"). Keras 3,
+#: which the lessons use (``keras.config``, ``stateless_call``), comes with 2.16 and later.
+SUPPORTED_TENSORFLOW = ((2, 16), (2, 21))
+#: The release ``requirements.txt`` pins, named in the fixes below.
+COURSE_TENSORFLOW = "2.21.0"
+
+
+class EnvironmentProblem(ImportError):
+    """This Python environment cannot run the course; the message says why and what to run."""
+
+
+def _release(version: str) -> tuple[int, int]:
+    """``"2.16.2"`` -> ``(2, 16)``; pre-release suffixes (``2.17.0rc1``) are ignored."""
+    parts = re.findall(r"\d+", version)[:2]
+    return (int(parts[0]), int(parts[1])) if len(parts) == 2 else (0, 0)
+
+
+def environment_problem(version_of: Callable[[str], str | None]) -> str | None:
+    """What keeps this environment from running the course, or None if nothing does.
+
+    Checked before TensorFlow is imported (a broken install fails there with an obscure
+    error), from the installed distributions' versions alone:
+
+    - neither ``tensorflow`` nor ``tensorflow-cpu`` is installed;
+    - both are, at different versions: they write the same ``tensorflow/`` folder, so the
+      files of one overwrite the other's and ``import tensorflow`` breaks (``pip check``
+      does not notice);
+    - TensorFlow is older than 2.16, or Keras is older than 3 (the lessons use Keras 3).
+
+    Args:
+        version_of: the installed version of a distribution, or None if it is not installed
+            (``importlib.metadata.version``, with ``PackageNotFoundError`` turned into None).
+
+    Returns:
+        A message that says what is wrong and the command that fixes it, or None.
+    """
+    install = f"pip install tensorflow=={COURSE_TENSORFLOW}"
+    full, cpu = version_of("tensorflow"), version_of("tensorflow-cpu")
+    if full is None and cpu is None:
+        return (
+            "TensorFlow is not installed in this Python environment "
+            f"({sys.executable}). Install the course's release with `{install}` "
+            "(or, from the course's folder, `pip install -r requirements.txt`)."
+        )
+    if full is not None and cpu is not None and full != cpu:
+        return (
+            f"Both tensorflow {full} and tensorflow-cpu {cpu} are installed. They share one "
+            "`tensorflow` folder, so the one installed last has overwritten parts of the other "
+            "and TensorFlow cannot load. Keep one of them, for example your tensorflow "
+            f"{full}: `pip uninstall -y tensorflow-cpu` and then "
+            f"`pip install --force-reinstall --no-deps tensorflow=={full}`."
+        )
+    tf_version = full or cpu
+    lowest, highest = SUPPORTED_TENSORFLOW
+    if _release(tf_version) < lowest:
+        keras = version_of("keras") or "none"
+        return (
+            f"This course needs TensorFlow {lowest[0]}.{lowest[1]} or later, with Keras 3; this "
+            f"environment has TensorFlow {tf_version} and Keras {keras}. Upgrade with "
+            f"`{install}`."
+        )
+    keras = version_of("keras")
+    if keras is None or _release(keras) < (3, 0):
+        return (
+            f"This course needs Keras 3, which TensorFlow {tf_version} uses; this environment "
+            f'has Keras {keras or "not installed"}. Install it with `pip install "keras>=3"`.'
+        )
+    return None
+
+
+def _installed_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def check_environment() -> None:
+    """Raise :class:`EnvironmentProblem` if :func:`environment_problem` finds one."""
+    problem = environment_problem(_installed_version)
+    if problem is not None:
+        raise EnvironmentProblem(problem)
+
+
 def import_tensorflow_quietly() -> ModuleType:
     """Import TensorFlow and start its CPU runtime without its start-up log lines.
 
@@ -120,6 +205,7 @@ def import_tensorflow_quietly() -> ModuleType:
     """
     if "tensorflow" in sys.modules:
         return sys.modules["tensorflow"]
+    check_environment()
     for name, value in TF_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
     with _stderr_fd_silenced():
@@ -141,6 +227,8 @@ def setup(seed: int = DEFAULT_SEED, precision: int = 4) -> None:
     - routes TensorFlow's Python warnings (for example "The dtype of the watched tensor must
       be floating") to stdout as plain ``WARNING: ...`` lines, so a lesson can show them, with
       memory addresses (`` at 0x7f...``) removed so that they read the same on every run;
+    - turns off TensorFlow's TF32 matrix products (on by default on Ampere and newer GPUs,
+      about 1e-3 relative error), so float32 results match a CPU's to float32 precision;
     - applies :data:`FIGURE_RC` to matplotlib.
 
     Args:
@@ -164,12 +252,15 @@ def setup(seed: int = DEFAULT_SEED, precision: int = 4) -> None:
     if not 1 <= precision <= 16:
         raise ValueError(f"setup(): precision must be between 1 and 16, got {precision}.")
 
-    import_tensorflow_quietly()
+    tf = import_tensorflow_quietly()
     import keras
     import matplotlib
     import numpy as np
 
     keras.utils.set_random_seed(seed)
+    # On Ampere and newer GPUs float32 matrix products default to TF32 (about 1e-3 relative
+    # error), too coarse for the lessons' float32 checks at 1e-4. No effect on a CPU.
+    tf.config.experimental.enable_tensor_float_32_execution(False)
     np.set_printoptions(precision=precision, suppress=True)
 
     tf_logger = logging.getLogger("tensorflow")
