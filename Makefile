@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.installed-docs
 
 # How notebooks are tested: strict nbval (stored outputs compared) on this environment's kernel.
-NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+NBVAL  := --nbval --nbval-current-env
 # In parallel, a scope at a time per worker: a notebook's cells, a test file's functions, or a
 # test class's methods (tests/test_exercises.py has one class per lesson).
 PYTEST := $(BIN)/python -m pytest -n auto --dist loadscope

@@ -7,7 +7,9 @@ code sees (a float32 tensor's values, upcast), never taken from the code's own o
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 import numpy as np
 import pytest
@@ -430,6 +432,170 @@ def test_html_is_a_table_with_a_row_per_source_and_escapes_names(rng):
     assert "<td>&lt;w&gt;</td>" in page and "<td>b&amp;c</td>" in page
     assert "<w>" not in page
     assert page.count("<td>ok</td>") == 2
+
+
+# --- the table: errors at rounding level are shown as bounds ----------------------------------
+
+PAIRS = ["tape~numerical", "derived~numerical", "derived~tape"]
+
+
+def table_cells(text):
+    """The plain-text table as {source: {column: cell}}, each cell cut at its header's column.
+
+    Asserts that the table is aligned: every cell of a column starts where its heading does.
+    """
+    lines = text.splitlines()
+    header_at = next(i for i, line in enumerate(lines) if line.startswith("source "))
+    header, rows = lines[header_at], lines[header_at + 1 :]
+    headings = ["source", "shape", "|tape grad|", *[p for p in PAIRS if p in header], "result"]
+    starts = [header.index(h) for h in headings]
+    cells = {}
+    for row in rows:
+        assert all(row[s - 1] == " " != row[s] for s in starts[1:]), f"misaligned: {row!r}"
+        parts = [row[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True)]
+        cells[parts[0]] = dict(zip(headings, parts, strict=True))
+    return cells
+
+
+def html_cells(page):
+    """The HTML table as {source: {column: cell}}, unescaped."""
+    headings = re.findall(r"<th>(.*?)</th>", page)
+    rows = re.findall(r"<tr>((?:<td>.*?</td>)+)</tr>", page)
+    cells = {}
+    for row in rows:
+        values = [html.unescape(v) for v in re.findall(r"<td>(.*?)</td>", row)]
+        cells[values[0]] = dict(zip(headings, values, strict=True))
+    return cells
+
+
+def independent_errors(report, i):
+    """Source i's three relative errors by this file's rel() (every norm here exceeds the floor)."""
+    tape, numerical, expected = report.tape[i], report.numerical[i], report.expected[i]
+    return {
+        "tape~numerical": rel(tape, numerical),
+        "derived~numerical": rel(expected, numerical),
+        "derived~tape": rel(expected, tape),
+    }
+
+
+@pytest.mark.parametrize(
+    ("dtype", "bounds"),
+    [
+        (
+            tf.float32,
+            {
+                "tape~numerical": "< 1e-06",
+                "derived~numerical": "< 1e-06",
+                "derived~tape": "< 1e-06",
+            },
+        ),
+        (
+            tf.float64,
+            {
+                "tape~numerical": "< 1e-08",
+                "derived~numerical": "< 1e-08",
+                "derived~tape": "< 1e-12",
+            },
+        ),
+    ],
+)
+def test_errors_below_the_noise_level_show_as_bounds(rng, dtype, bounds):
+    # float32: rounding in float32, ~1e-8; float64: the finite differences' own error, ~1e-11,
+    # and the derivation against the tape, ~1e-16
+    x, w, b = linear_problem(rng, dtype)
+    report = utils.check_gradients(linear_loss(x), [w, b], list(linear_gradients(x, w, b)))
+    text, page = str(report), report._repr_html_()
+    for i, name in enumerate(["w", "b"]):
+        for pair, bound in bounds.items():
+            assert independent_errors(report, i)[pair] < float(bound[2:])
+            assert table_cells(text)[name][pair] == bound
+            assert html_cells(page)[name][pair] == bound
+    assert re.search(r"\d\.\de-", text.split("\n", 1)[1]) is None  # no error printed as a number
+    assert "<td>&lt; 1e-" in page
+
+
+@pytest.mark.parametrize(
+    ("dtype", "relative_change", "shown"),
+    [
+        # rel(g (1 + c), g) = c / (2 + c): 1.0e-05 is above float32's 1e-6 and passes (1e-4)
+        (
+            tf.float32,
+            2e-5,
+            {
+                "tape~numerical": "< 1e-06",
+                "derived~numerical": "1.0e-05",
+                "derived~tape": "1.0e-05",
+            },
+        ),
+        # 1.0e-09 is above float64's 1e-12, but below what finite differences resolve (1e-8)
+        (
+            tf.float64,
+            2e-9,
+            {
+                "tape~numerical": "< 1e-08",
+                "derived~numerical": "< 1e-08",
+                "derived~tape": "1.0e-09",
+            },
+        ),
+    ],
+)
+def test_an_error_above_the_noise_level_is_printed_as_a_number(dtype, relative_change, shown):
+    report = perturbed_sin_exp_check(dtype, relative_change)
+    assert report.passed
+    errors = independent_errors(report, 0)
+    c = relative_change
+    # the finite differences add their own ~1e-11
+    assert errors["derived~numerical"] == pytest.approx(c / (2 + c), rel=1e-2, abs=1e-10)
+    assert errors["derived~tape"] == pytest.approx(c / (2 + c), rel=1e-2)
+    assert table_cells(str(report))["a"] == {
+        "source": "a",
+        "shape": "(4,)",
+        "|tape grad|": f"{np.linalg.norm(report.tape[0]):.4g}",
+        **shown,
+        "result": "ok",
+    }
+    assert html_cells(report._repr_html_())["a"] == table_cells(str(report))["a"]
+
+
+def test_a_failing_check_shows_its_real_errors(rng):
+    # rel(2 g, g) = 1/3 for b; w is right, so its errors stay bounds
+    x, w, b = linear_problem(rng)
+    dw, db = linear_gradients(x, w, b)
+    with pytest.raises(AssertionError) as caught:
+        utils.check_gradients(linear_loss(x), [w, b], [dw, 2 * db])
+    cells = table_cells(str(caught.value))
+    assert cells["b"]["derived~numerical"] == cells["b"]["derived~tape"] == "3.3e-01"
+    assert cells["b"]["tape~numerical"] == "< 1e-06" and cells["b"]["result"] == "FAIL"
+    assert [cells["w"][p] for p in PAIRS] == ["< 1e-06"] * 3 and cells["w"]["result"] == "ok"
+
+
+def test_an_rtol_below_the_noise_level_still_shows_the_failing_error():
+    # float64 finite differences are good to ~1e-11: an rtol of 1e-14 fails on them, and the
+    # table must show that error, not "< 1e-08"; the derivation agrees with the tape to ~1e-16
+    a = tf.constant([0.3, -1.1, 2.4, 0.7], tf.float64)
+    with pytest.raises(AssertionError) as caught:
+        utils.check_gradients(sin_exp, [a], [sin_exp_gradient(a)], rtol=1e-14)
+    message = str(caught.value)
+    error = float(re.search(r"relative error (\S+) > rtol 1e-14", message).group(1))
+    assert 1e-14 < error < 1e-8
+    cells = table_cells(message)["a"]
+    shown = [float(cells[p]) for p in ["tape~numerical", "derived~numerical"]]  # numbers
+    assert max(shown) == pytest.approx(error, rel=0.05)
+    assert cells["derived~tape"] == "< 1e-14"  # passing errors: below the rtol, the bound
+    assert cells["result"] == "FAIL"
+
+
+def test_noise_levels_by_dtype_and_pair(rng):
+    levels = {}
+    for dtype in [tf.float16, tf.float32, tf.float64]:
+        h = tf.constant([0.5, -1.0], dtype)
+        report = utils.check_gradients(lambda h: tf.reduce_sum(h**3), [h], [3 * f64(h) ** 2])
+        levels[dtype.name] = [report.noise_level(p) for p in PAIRS]
+    assert levels == {
+        "float16": [1e-2, 1e-2, 1e-2],
+        "float32": [1e-6, 1e-6, 1e-6],
+        "float64": [1e-8, 1e-8, 1e-12],
+    }
 
 
 # --- check_gradients: failing checks -----------------------------------------------------------

@@ -28,7 +28,7 @@ from execute_notebooks import run  # this folder: the same kernel and settings a
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
+NBVAL = ["--nbval", "--nbval-current-env"]
 PEAK_RSS = (
     "import resource, sys\n"
     "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
