@@ -37,14 +37,18 @@ $(BIN)/python:
 # --no-compile: byte-compiling all of TensorFlow up front doubles the install time. Instead,
 # tools/bytecode.py writes the .pyc of exactly what the lessons, the tests and the Lab import,
 # which Python would not do by itself where PYTHONDONTWRITEBYTECODE is set (CI, containers).
-# The Lab's settings overrides turn off the Jupyter news prompt and update checks.
+# The Lab's settings overrides turn off the Jupyter news prompt and update checks, and
+# tools/jupyter_server_config.py makes the Lab save a lesson as the course stores it (no
+# machine-specific metadata, so opening a lesson does not change its file).
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 
-$(STAMP): $(BIN)/python requirements.txt pyproject.toml tools/bytecode.py tools/lab_overrides.json
+$(STAMP): $(BIN)/python requirements.txt pyproject.toml tools/bytecode.py tools/lab_overrides.json \
+		tools/jupyter_server_config.py
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 \
 		--display-name "Python 3 (ipykernel)" >/dev/null
 	mkdir -p $(LAB_SETTINGS) && cp tools/lab_overrides.json $(LAB_SETTINGS)/overrides.json
+	mkdir -p $(VENV)/etc/jupyter && cp tools/jupyter_server_config.py $(VENV)/etc/jupyter/
 	$(BIN)/python tools/bytecode.py warm
 	@touch $(STAMP)
 

@@ -92,6 +92,15 @@ def clean(nb: nbformat.NotebookNode) -> None:
         for output in cell.get("outputs", []):
             if output.output_type == "error":
                 output.traceback = output.traceback[-1:]
+    clean_metadata(nb)
+
+
+def clean_metadata(nb: nbformat.NotebookNode) -> None:
+    """Reduce the notebook's own metadata to the kernel spec and the language, without its version.
+
+    Also what the course's Lab applies to a lesson it saves (tools/jupyter_server_config.py): the
+    front end adds the kernel's Python version as soon as a kernel starts.
+    """
     language = nb.metadata.get("language_info", {})
     nb.metadata = nbformat.from_dict(
         {
