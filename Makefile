@@ -17,7 +17,7 @@ NBVAL  := --nbval --nbval-current-env
 # test class's methods (tests/test_exercises.py has one class per lesson).
 PYTEST := $(BIN)/python -m pytest -n auto --dist loadscope
 
-.PHONY: help install lab test lint execute bench html student clean
+.PHONY: help install lab test lint execute bench html student compat clean
 
 help:
 	@echo "make lab      open the notebooks in JupyterLab (installs on first use)"
@@ -26,6 +26,7 @@ help:
 	@echo "make bench    time the notebook tests against bare TensorFlow imports"
 	@echo "make html     build the course's website into build/html (reads offline)"
 	@echo "make student  write the student edition (solutions stubbed) into build/student"
+	@echo "make compat   TF=2.19 [PY=python3.12]: every lesson on that TensorFlow, in a throw-away venv"
 	@echo "make clean    remove .venv and build/"
 
 $(BIN)/python:
@@ -86,6 +87,14 @@ html: $(DOCS_STAMP)
 
 student: $(STAMP)
 	$(BIN)/python tools/student_edition.py
+
+# Every lesson executed on another TensorFlow in a throw-away environment (tools/compat.py);
+# not part of make test. make compat TF=2.19 [PY=python3.12] [ARGS="--keras 3.0.5 --diff"]
+TF ?=
+PY ?= $(PYTHON)
+
+compat:
+	$(PYTHON) tools/compat.py $(if $(TF),--tf $(TF)) --python $(PY) $(ARGS)
 
 clean:
 	rm -rf $(VENV) build
