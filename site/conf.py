@@ -35,5 +35,7 @@ html_show_sourcelink = False  # the download button offers the .ipynb instead
 html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": True,
-    "navigation_with_keys": True,
+    # Off: with it on, the arrow keys that scroll a wide code block sideways also jump to the
+    # previous or next lesson (issue 14).
+    "navigation_with_keys": False,
 }
