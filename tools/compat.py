@@ -193,13 +193,11 @@ def versions() -> dict[str, str]:
     return found
 
 
-def sanitizers() -> list[tuple[re.Pattern[str], str]]:
-    """What may differ between releases without meaning anything: the version line and memory
-    addresses."""
-    return [
-        (re.compile(r"^TensorFlow \d+\.\d+\S*$", re.MULTILINE), "TensorFlow VERSION"),
-        (re.compile(r"0x[0-9a-fA-F]{6,}"), "0xADDRESS"),
-    ]
+#: What may differ between releases without meaning anything: the version line and addresses.
+SANITIZERS = [
+    (re.compile(r"^TensorFlow \d+\.\d+\S*$", re.MULTILINE), "TensorFlow VERSION"),
+    (re.compile(r"0x[0-9a-fA-F]{6,}"), "0xADDRESS"),
+]
 
 
 def comparable(output, rules) -> str:
@@ -289,7 +287,7 @@ def worker(args: argparse.Namespace) -> int:
     for name, version in found.items():
         print(f"{name:<{width}}  {version}")
     print(flush=True)
-    rules = sanitizers()
+    rules = SANITIZERS
     results = []
     with tempfile.TemporaryDirectory(prefix="compat-notebooks-") as tmp:
         copy = Path(tmp) / "notebooks"

@@ -108,9 +108,9 @@ def _stderr_fd_silenced() -> Iterator[None]:
             os.close(saved)
 
 
-#: The TensorFlow releases the course is tested with (README.md, "Where you run it"). Keras 3,
-#: which the lessons use (``keras.config``, ``stateless_call``), comes with 2.16 and later.
-SUPPORTED_TENSORFLOW = ((2, 16), (2, 21))
+#: The oldest TensorFlow the lessons run on (README.md, "Where you run it"): Keras 3, which the
+#: lessons use (``keras.config``, ``stateless_call``), comes with 2.16 and later.
+LOWEST_TENSORFLOW = (2, 16)
 #: The release ``requirements.txt`` pins, named in the fixes below.
 COURSE_TENSORFLOW = "2.21.0"
 
@@ -161,7 +161,7 @@ def environment_problem(version_of: Callable[[str], str | None]) -> str | None:
             f"`pip install --force-reinstall --no-deps tensorflow=={full}`."
         )
     tf_version = full or cpu
-    lowest, highest = SUPPORTED_TENSORFLOW
+    lowest = LOWEST_TENSORFLOW
     if _release(tf_version) < lowest:
         keras = version_of("keras") or "none"
         return (
