@@ -17,7 +17,7 @@ NBVAL  := --nbval --nbval-current-env
 # test class's methods (tests/test_exercises.py has one class per lesson).
 PYTEST := $(BIN)/python -m pytest -n auto --dist loadscope
 
-.PHONY: help install lab test lint execute bench html student compat clean
+.PHONY: help install lab test lint execute bench html site-check student compat clean
 
 help:
 	@echo "make lab      open the notebooks in JupyterLab (installs on first use)"
@@ -25,6 +25,7 @@ help:
 	@echo "make execute  format, then re-execute every notebook in place after an edit"
 	@echo "make bench    time the notebook tests against bare TensorFlow imports"
 	@echo "make html     build the course's website into build/html (reads offline)"
+	@echo "make site-check  read the built site in Chromium: accessibility, menus, phone layout"
 	@echo "make student  write the student edition (solutions stubbed) into build/student"
 	@echo "make compat   TF=2.19 [PY=python3.12]: every lesson on that TensorFlow, in a throw-away venv"
 	@echo "make clean    remove .venv and build/"
@@ -84,6 +85,13 @@ bench: $(STAMP)
 
 html: $(DOCS_STAMP)
 	$(BIN)/python tools/build_site.py
+
+# The built site read in Chromium by tools/site_check/check.mjs: axe-core on every page, light
+# and dark, desktop and phone; the menus opened by clicking; nothing scrolls sideways. Needs
+# Chromium (CHROMIUM=/path if not /usr/bin/chromium) and npm; not part of make test.
+site-check: html
+	cd tools/site_check && npm ci --no-audit --no-fund --silent
+	node tools/site_check/check.mjs --site build/html
 
 student: $(STAMP)
 	$(BIN)/python tools/student_edition.py

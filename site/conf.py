@@ -5,6 +5,12 @@ the landing page includes) and the stored, executed notebooks into one source fo
 build/html/ from it with this file. Nothing is re-executed.
 """
 
+import sys
+from pathlib import Path
+
+# course_pages.py, the course's own extension
+sys.path.insert(0, str(Path(__file__).parent))
+
 project = "Gradient notebooks"
 author = "the gradient notebooks authors"
 copyright = "the gradient notebooks authors"
@@ -12,6 +18,8 @@ copyright = "the gradient notebooks authors"
 extensions = [
     "myst_nb",  # reads .ipynb (and MyST markdown) with their stored outputs
     "sphinx-mathjax-offline",  # ships MathJax 3 in _static/ instead of loading it from a CDN
+    "sphinx_copybutton",  # a copy button on each code cell
+    "course_pages",  # lang="zh-Hans", figures that open at full size, named solution folds
 ]
 
 root_doc = "index"
@@ -29,7 +37,14 @@ nb_code_prompt_hide = "Hide the solution"
 # No widget outputs: do not add require.js or the widget manager from a CDN.
 nb_ipywidgets_js = {}
 
+# The copy button goes on the lessons' code, not on their printed outputs.
+copybutton_selector = "div.cell_input div.highlight pre"
+
 html_theme = "sphinx_book_theme"
+html_static_path = ["_static"]
+html_css_files = ["course.css"]
+html_js_files = ["course.js"]
+templates_path = ["_templates"]
 html_title = "Gradient notebooks"
 html_show_sourcelink = False  # the download button offers the .ipynb instead
 html_theme_options = {

@@ -20,7 +20,8 @@ import tensorflow as tf
 
 from utils.answers import check_answer, diagnose
 
-RIGHT = np.array([[0.5, -1.25, 2.0], [3.0, 0.75, -4.0]])  # 2 x 3: its transpose has another shape
+# 2 x 3: its transpose has another shape
+RIGHT = np.array([[0.5, -1.25, 2.0], [3.0, 0.75, -4.0]])
 
 
 def message(answer, expected, **kwargs) -> str:
@@ -36,7 +37,10 @@ def message(answer, expected, **kwargs) -> str:
     ("answer", "expected"),
     [
         (RIGHT, RIGHT),
-        (tf.constant(RIGHT, tf.float32), RIGHT),  # float32 rounding is within the tolerance
+        (
+            tf.constant(RIGHT, tf.float32),
+            RIGHT,
+        ),  # float32 rounding is within the tolerance
         (tf.Variable(RIGHT), tf.constant(RIGHT)),
         (RIGHT.tolist(), RIGHT),
         (3, 3.0),
@@ -71,13 +75,22 @@ def test_the_tolerance_is_relative_to_the_arrays_scale():
 
 def test_twice_the_value_names_the_factor_and_where_factors_come_from():
     text = message(2 * RIGHT, RIGHT)
-    assert text.startswith("ans is 2 × the expected value: a constant factor is missing or extra")
-    assert "a 2 from a square, 1/N from a mean over the batch, 1/C from a mean over classes" in text
+    assert text.startswith(
+        "ans is 2 × the expected value: a constant factor is missing or extra"
+    )
+    assert (
+        "a 2 from a square, 1/N from a mean over the batch, 1/C from a mean over classes"
+        in text
+    )
 
 
-@pytest.mark.parametrize(("factor", "says"), [(0.5, "1/2 ×"), (1 / 6, "1/6 ×"), (1.5, "3/2 ×")])
+@pytest.mark.parametrize(
+    ("factor", "says"), [(0.5, "1/2 ×"), (1 / 6, "1/6 ×"), (1.5, "3/2 ×")]
+)
 def test_other_constant_factors_are_named_as_fractions(factor, says):
-    assert message(factor * RIGHT, RIGHT).startswith(f"ans is {says} the expected value")
+    assert message(factor * RIGHT, RIGHT).startswith(
+        f"ans is {says} the expected value"
+    )
 
 
 def test_a_lesson_hint_replaces_the_usual_sources_of_a_factor():
@@ -88,23 +101,32 @@ def test_a_lesson_hint_replaces_the_usual_sources_of_a_factor():
 def test_the_reference_names_what_the_answer_is_compared_with():
     text = message(2 * RIGHT, RIGHT, reference="the tape's Jacobian")
     assert text.startswith("ans is 2 × the tape's Jacobian:")
-    assert message(4.0, 4.5849, reference="the root") == "ans is 4, too low: the root is 4.585."
+    assert (
+        message(4.0, 4.5849, reference="the root")
+        == "ans is 4, too low: the root is 4.585."
+    )
 
 
 def test_the_opposite_sign_is_named():
     text = message(-RIGHT, RIGHT)
     assert text.startswith("ans has the opposite sign of the expected value.")
     assert "p - t" in text  # the usual cause
-    assert message(-RIGHT, RIGHT, hints={"sign": "Mind the minus."}).endswith("Mind the minus.")
+    assert message(-RIGHT, RIGHT, hints={"sign": "Mind the minus."}).endswith(
+        "Mind the minus."
+    )
 
 
 def test_a_negative_factor_names_both_the_factor_and_the_sign():
-    assert "is -2 × the expected value (so the sign is wrong too)" in message(-2 * RIGHT, RIGHT)
+    assert "is -2 × the expected value (so the sign is wrong too)" in message(
+        -2 * RIGHT, RIGHT
+    )
 
 
 def test_a_transposed_square_matrix_is_named():
     square = np.array([[1.0, 2.0], [3.0, 4.0]])
-    assert message(square.T, square).startswith("ans is the transpose of the expected value.")
+    assert message(square.T, square).startswith(
+        "ans is the transpose of the expected value."
+    )
 
 
 def test_one_wrong_element_is_located():
@@ -120,7 +142,9 @@ def test_a_wrong_row_a_wrong_column_and_a_wrong_diagonal_are_located():
     row[1] += [1.0, 2.0, 3.0]
     column[:, 2] = 0.0
     assert message(row, RIGHT).startswith("ans is right except row 1; most at [1, 2]")
-    assert message(column, RIGHT).startswith("ans is right except column 2; most at [1, 2]")
+    assert message(column, RIGHT).startswith(
+        "ans is right except column 2; most at [1, 2]"
+    )
     square = np.arange(1.0, 10.0).reshape(3, 3)
     assert message(square - np.diag([1.0, 5.0, 9.0]), square).startswith(
         "ans is right except on the diagonal"
@@ -129,7 +153,8 @@ def test_a_wrong_row_a_wrong_column_and_a_wrong_diagonal_are_located():
 
 def test_all_zeros_and_nan_are_named():
     assert (
-        message(np.zeros_like(RIGHT), RIGHT) == "ans is all zeros, but the expected value is not."
+        message(np.zeros_like(RIGHT), RIGHT)
+        == "ans is all zeros, but the expected value is not."
     )
     with_nan = RIGHT.copy()
     with_nan[0, 1] = np.nan
@@ -147,7 +172,8 @@ def test_otherwise_it_shows_expected_against_got_where_they_differ_most():
 def test_a_single_number_says_too_high_or_too_low():
     assert message(4.0, 4.5849) == "ans is 4, too low: the expected value is 4.585."
     assert message(7, 6.0) == "ans is 7, too high: the expected value is 6."
-    assert message(12, 6.0).startswith("ans is 2 × the expected value")  # a factor, not noise
+    # a factor, not noise
+    assert message(12, 6.0).startswith("ans is 2 × the expected value")
 
 
 def test_a_known_wrong_answer_gets_the_lessons_explanation():
@@ -187,7 +213,10 @@ def test_diagnose_works_on_its_own_with_any_reference_and_labels():
 @pytest.mark.parametrize(
     ("answer", "says"),
     [
-        (None, "is None. If it comes from a function, the function is missing a `return`."),
+        (
+            None,
+            "is None. If it comes from a function, the function is missing a `return`.",
+        ),
         (np.sin, "is a function, but a value is expected: did you forget to call it?"),
         ("2.0", "is a str ('2.0'), but a number or an array is expected."),
         (True, "is a bool (True), but a number or an array is expected."),
@@ -200,30 +229,50 @@ def test_an_answer_of_the_wrong_type_is_told_what_it_is(answer, says):
 
 def test_a_transposed_shape_is_named():
     assert (
-        message(RIGHT.T, RIGHT) == "ans has shape (3, 2), but shape (2, 3) is expected: transposed?"
+        message(RIGHT.T, RIGHT)
+        == "ans has shape (3, 2), but shape (2, 3) is expected: transposed?"
     )
 
 
 def test_other_wrong_shapes_say_what_to_do():
-    assert "an axis of length 1 is missing or extra" in message(RIGHT.reshape(-1), RIGHT)
+    assert "an axis of length 1 is missing or extra" in message(
+        RIGHT.reshape(-1), RIGHT
+    )
     assert "keepdims=True" in message(np.ones((3, 1)), np.ones(3))
     assert "reduce it, e.g. with tf.reduce_mean" in message(np.ones((3, 1)), 1.0)
-    assert message(1.0, np.ones(3)).endswith("a single number where an array is expected.")
-    assert message(np.ones(4), np.ones(3)) == "ans has shape (4,), but shape (3,) is expected."
+    assert message(1.0, np.ones(3)).endswith(
+        "a single number where an array is expected."
+    )
+    assert (
+        message(np.ones(4), np.ones(3))
+        == "ans has shape (4,), but shape (3,) is expected."
+    )
 
 
 def test_a_wrong_dtype_is_named():
-    assert message(tf.constant([1, 2]), [1.5, 2.0]).startswith("ans has the integer dtype int32")
+    assert message(tf.constant([1, 2]), [1.5, 2.0]).startswith(
+        "ans has the integer dtype int32"
+    )
     assert message(np.array([True, False]), [1.0, 0.0]).startswith("ans has dtype bool")
     text = message(RIGHT.astype(np.float16), RIGHT)
-    assert text.startswith("ans has dtype float16, whose precision (about 1e-03) is too coarse")
-    assert "ans has dtype float32" in message(RIGHT.astype(np.float32), RIGHT, rtol=1e-9)
-    check_answer("ans", [1, 2], [1.0, 2.0])  # Python ints are exact numbers, not an int dtype
+    assert text.startswith(
+        "ans has dtype float16, whose precision (about 1e-03) is too coarse"
+    )
+    assert "ans has dtype float32" in message(
+        RIGHT.astype(np.float32), RIGHT, rtol=1e-9
+    )
+    # Python ints are exact numbers, not an int dtype
+    check_answer("ans", [1, 2], [1.0, 2.0])
 
 
 def test_of_type_asks_for_a_type_as_well():
-    text = message(tf.constant(3.0), 3.0, of_type=tf.Variable, hints={"type": "Update it."})
-    assert text == "ans is a float32 tensor of shape (), but a tf.Variable is expected. Update it."
+    text = message(
+        tf.constant(3.0), 3.0, of_type=tf.Variable, hints={"type": "Update it."}
+    )
+    assert (
+        text
+        == "ans is a float32 tensor of shape (), but a tf.Variable is expected. Update it."
+    )
     check_answer("ans", tf.Variable(3.0), 3.0, of_type=tf.Variable)
 
 
@@ -252,7 +301,9 @@ def test_a_wrong_item_is_named_by_its_index_and_name():
 
 
 def test_a_list_of_numbers_is_judged_as_a_whole():
-    assert message([2.0, 4.0, 6.0], [1.0, 2.0, 3.0]).startswith("ans is 2 × the expected value")
+    assert message([2.0, 4.0, 6.0], [1.0, 2.0, 3.0]).startswith(
+        "ans is 2 × the expected value"
+    )
 
 
 def test_a_list_of_the_wrong_length_or_kind_is_named():
@@ -269,7 +320,9 @@ def test_a_list_of_the_wrong_length_or_kind_is_named():
 
 def test_nested_answers_are_checked_item_by_item():
     expected = (1.5, [(RIGHT, np.ones(3))])
-    assert message((3.0, [(RIGHT, np.ones(3))]), expected).startswith("ans[0] is 2 × the expected")
+    assert message((3.0, [(RIGHT, np.ones(3))]), expected).startswith(
+        "ans[0] is 2 × the expected"
+    )
     assert message((1.5, [(RIGHT.T, np.ones(3))]), expected).startswith(
         "ans[1][0][0] has shape (3, 2), but shape (2, 3) is expected: transposed?"
     )
@@ -287,9 +340,15 @@ def test_fractions_must_be_exact():
     assert message([-1 / 27, 2 / 27, -1 / 27], right).startswith(
         "ans[0] is a float (-0.03704), not an exact Fraction: write it as a fraction of whole"
     )
-    assert message([2 * f for f in right], right).startswith("ans is 2 × the expected value")
-    assert message(Fraction(9, 1), Fraction(9, 2)).startswith("ans is 2 × the expected value")
-    assert message(Fraction(1, 3) + Fraction(1, 10**9), Fraction(1, 3)).startswith("ans is 0.3333")
+    assert message([2 * f for f in right], right).startswith(
+        "ans is 2 × the expected value"
+    )
+    assert message(Fraction(9, 1), Fraction(9, 2)).startswith(
+        "ans is 2 × the expected value"
+    )
+    assert message(Fraction(1, 3) + Fraction(1, 10**9), Fraction(1, 3)).startswith(
+        "ans is 0.3333"
+    )
 
 
 # --- predictions ---------------------------------------------------------------------------------
@@ -344,7 +403,9 @@ def test_a_wrong_word_or_truth_value_says_what_it_is():
         "ans is wrong: you said 'reverse', and it is 'forward'. Count again."
     )
     assert message("Forward", "forward").endswith("(mind the case).")
-    assert message(1, "forward") == "ans is an int (1), but a word in quotes is expected."
+    assert (
+        message(1, "forward") == "ans is an int (1), but a word in quotes is expected."
+    )
     assert message(False, True) == "ans is wrong: you said False, and it is True."
     assert message(0, True) == "ans is an int (0), but True or False is expected."
 

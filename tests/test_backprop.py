@@ -29,7 +29,9 @@ def make_network(widths, dtype, seed=0):
 
 def make_batch(batch, features, classes, dtype, seed=1):
     rng = np.random.default_rng(seed)
-    return rng.normal(size=(batch, features)).astype(dtype), rng.integers(0, classes, batch)
+    return rng.normal(size=(batch, features)).astype(dtype), rng.integers(
+        0, classes, batch
+    )
 
 
 def tape_loss_and_grads(params, x, y, activation):
@@ -41,7 +43,9 @@ def tape_loss_and_grads(params, x, y, activation):
         for i, (w, b) in enumerate(variables):
             z = a @ w + b
             a = z if i == len(variables) - 1 else act(z)
-        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=a))
+        loss = tf.reduce_mean(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=a)
+        )
     grads = tape.gradient(loss, variables)
     return loss.numpy(), [(dw.numpy(), db.numpy()) for dw, db in grads]
 
@@ -53,7 +57,9 @@ def relative(a, b):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 @pytest.mark.parametrize("activation", ["sigmoid", "relu"])
 @pytest.mark.parametrize(
-    "widths", [[4, 3], [4, 6, 3], [2, 8, 8, 2], [5, 7, 6, 4, 3]], ids=["1", "2", "3", "4"]
+    "widths",
+    [[4, 3], [4, 6, 3], [2, 8, 8, 2], [5, 7, 6, 4, 3]],
+    ids=["1", "2", "3", "4"],
 )
 def test_equals_the_tape(widths, activation, dtype):
     params = make_network(widths, dtype)
@@ -84,7 +90,9 @@ def test_equals_float64_finite_differences(activation):
         return backprop.loss_and_grads(pairs, x, y, activation)[0]
 
     numerical = utils.numerical_gradient(lambda *a: tf.constant(loss_of(*a)), flat)
-    for by_hand, estimate in zip([g for pair in grads for g in pair], numerical, strict=True):
+    for by_hand, estimate in zip(
+        [g for pair in grads for g in pair], numerical, strict=True
+    ):
         assert relative(by_hand, estimate) < 1e-7
 
 
@@ -92,7 +100,9 @@ def test_accepts_tensors_and_variables_and_returns_numpy():
     params = make_network([2, 4, 2], np.float32)
     x, y = make_batch(5, 2, 2, np.float32)
     tf_params = [(tf.Variable(w), tf.constant(b)) for w, b in params]
-    loss, grads = backprop.loss_and_grads(tf_params, tf.constant(x), tf.constant(y), "relu")
+    loss, grads = backprop.loss_and_grads(
+        tf_params, tf.constant(x), tf.constant(y), "relu"
+    )
     ref_loss, ref_grads = backprop.loss_and_grads(params, x, y, "relu")
     assert loss == ref_loss
     for (dw, db), (rw, rb) in zip(grads, ref_grads, strict=True):
@@ -123,7 +133,9 @@ def test_softmax_cross_entropy_survives_huge_logits():
 
 def test_gradient_is_zero_at_a_perfect_confident_fit():
     params = [(np.zeros((2, 2)), np.array([50.0, -50.0]))]
-    loss, grads = backprop.loss_and_grads(params, np.ones((3, 2)), np.zeros(3, dtype=int))
+    loss, grads = backprop.loss_and_grads(
+        params, np.ones((3, 2)), np.zeros(3, dtype=int)
+    )
     assert loss < 1e-40
     assert np.all(np.abs(grads[0][0]) < 1e-40) and np.all(np.abs(grads[0][1]) < 1e-40)
 
@@ -144,25 +156,123 @@ def bad(index, position, value):
 @pytest.mark.parametrize(
     ("params", "x", "y", "activation", "error", "message"),
     [
-        (GOOD, X, np.array([0, 1, 2, 0]), "sigmoid", ValueError, r"labels must be in 0 \.\. 1"),
-        (GOOD, X, np.array([0, -1, 1, 0]), "sigmoid", ValueError, r"got values from -1 to 1"),
-        (GOOD, X, Y.astype(np.float32), "sigmoid", TypeError, r"integer class labels.*float32"),
-        (GOOD, X, np.eye(2, dtype=int)[Y], "sigmoid", ValueError, r"y must have shape \(4,\)"),
-        (GOOD, X[:, :1], Y, "sigmoid", ValueError, r"x has 1 features.*expects 2 \(its fan_in\)"),
+        (
+            GOOD,
+            X,
+            np.array([0, 1, 2, 0]),
+            "sigmoid",
+            ValueError,
+            r"labels must be in 0 \.\. 1",
+        ),
+        (
+            GOOD,
+            X,
+            np.array([0, -1, 1, 0]),
+            "sigmoid",
+            ValueError,
+            r"got values from -1 to 1",
+        ),
+        (
+            GOOD,
+            X,
+            Y.astype(np.float32),
+            "sigmoid",
+            TypeError,
+            r"integer class labels.*float32",
+        ),
+        (
+            GOOD,
+            X,
+            np.eye(2, dtype=int)[Y],
+            "sigmoid",
+            ValueError,
+            r"y must have shape \(4,\)",
+        ),
+        (
+            GOOD,
+            X[:, :1],
+            Y,
+            "sigmoid",
+            ValueError,
+            r"x has 1 features.*expects 2 \(its fan_in\)",
+        ),
         (GOOD, X[0], Y, "sigmoid", ValueError, r"x must be 2-D \(batch, features\)"),
         (GOOD, X[:0], Y[:0], "sigmoid", ValueError, r"x has no rows"),
-        (GOOD, X.astype(np.float64), Y, "sigmoid", TypeError, r"x is float64 but the weights"),
-        (GOOD, np.where(X > 0, np.nan, X), Y, "sigmoid", ValueError, r"x holds NaN or inf"),
-        (GOOD, X, Y, "tanh", ValueError, r"unknown activation 'tanh'; use one of 'sigmoid', 're"),
+        (
+            GOOD,
+            X.astype(np.float64),
+            Y,
+            "sigmoid",
+            TypeError,
+            r"x is float64 but the weights",
+        ),
+        (
+            GOOD,
+            np.where(X > 0, np.nan, X),
+            Y,
+            "sigmoid",
+            ValueError,
+            r"x holds NaN or inf",
+        ),
+        (
+            GOOD,
+            X,
+            Y,
+            "tanh",
+            ValueError,
+            r"unknown activation 'tanh'; use one of 'sigmoid', 're",
+        ),
         ([], X, Y, "sigmoid", TypeError, r"non-empty list of \(W, b\) pairs"),
         (GOOD[0], X, Y, "sigmoid", TypeError, r"params\[0\] must be a \(W, b\) pair"),
         ([(GOOD[0][0],)], X, Y, "sigmoid", TypeError, r"params\[0\].*of length 1"),
-        (bad(0, 1, np.zeros(4, np.float32)), X, Y, "relu", ValueError, r"layer 0: b must have"),
-        (bad(1, 0, np.zeros((4, 2), np.float32)), X, Y, "relu", ValueError, r"layer 1: W has"),
-        (bad(0, 0, np.zeros(3, np.float32)), X, Y, "relu", ValueError, r"layer 0: W must be 2-D"),
-        (bad(1, 1, np.zeros(2)), X, Y, "relu", TypeError, r"float32, float64\. Cast them"),
-        (bad(0, 0, np.ones((2, 3), int)), X, Y, "relu", TypeError, r"every W and b must be"),
-        (bad(1, 0, np.full((3, 2), np.inf, np.float32)), X, Y, "relu", ValueError, r"layer 1"),
+        (
+            bad(0, 1, np.zeros(4, np.float32)),
+            X,
+            Y,
+            "relu",
+            ValueError,
+            r"layer 0: b must have",
+        ),
+        (
+            bad(1, 0, np.zeros((4, 2), np.float32)),
+            X,
+            Y,
+            "relu",
+            ValueError,
+            r"layer 1: W has",
+        ),
+        (
+            bad(0, 0, np.zeros(3, np.float32)),
+            X,
+            Y,
+            "relu",
+            ValueError,
+            r"layer 0: W must be 2-D",
+        ),
+        (
+            bad(1, 1, np.zeros(2)),
+            X,
+            Y,
+            "relu",
+            TypeError,
+            r"float32, float64\. Cast them",
+        ),
+        (
+            bad(0, 0, np.ones((2, 3), int)),
+            X,
+            Y,
+            "relu",
+            TypeError,
+            r"every W and b must be",
+        ),
+        (
+            bad(1, 0, np.full((3, 2), np.inf, np.float32)),
+            X,
+            Y,
+            "relu",
+            ValueError,
+            r"layer 1",
+        ),
         (
             [(np.zeros((2, 1), np.float32), np.zeros(1, np.float32))],
             X,
@@ -173,6 +283,8 @@ def bad(index, position, value):
         ),
     ],
 )
-def test_bad_input_gets_a_message_that_names_the_problem(params, x, y, activation, error, message):
+def test_bad_input_gets_a_message_that_names_the_problem(
+    params, x, y, activation, error, message
+):
     with pytest.raises(error, match=message):
         backprop.loss_and_grads(params, x, y, activation)

@@ -39,7 +39,9 @@ def test_blobs_are_clouds_round_their_centres():
     for k, centre in enumerate(centres):
         points = x[y == k].astype(np.float64)
         # the sample mean is within 5 standard errors of the centre; the sample std near spread
-        np.testing.assert_allclose(points.mean(axis=0), centre, atol=5 * spread / np.sqrt(n))
+        np.testing.assert_allclose(
+            points.mean(axis=0), centre, atol=5 * spread / np.sqrt(n)
+        )
         np.testing.assert_allclose(points.std(axis=0), spread, rtol=0.05)
 
 
@@ -71,7 +73,11 @@ def test_blobs_do_not_depend_on_global_random_state():
         ({"n_per_class": 2.5}, TypeError, r"n_per_class must be an int, got float"),
         ({"spread": 0.0}, ValueError, r"spread must be finite and > 0, got 0.0"),
         ({"spread": float("nan")}, ValueError, r"spread must be finite"),
-        ({"centres": [(0, 0)]}, ValueError, r"centres must have shape \(k, 2\) with k >= 2"),
+        (
+            {"centres": [(0, 0)]},
+            ValueError,
+            r"centres must have shape \(k, 2\) with k >= 2",
+        ),
         ({"centres": [(0, 0, 0), (1, 1, 1)]}, ValueError, r"got shape \(2, 3\)"),
         ({"centres": [(0, 0), (np.inf, 0)]}, ValueError, r"centres must be finite"),
         ({"seed": -1}, ValueError, r"seed must be at least 0 and at most 4294967295"),
@@ -99,7 +105,9 @@ def test_moons_without_noise_lie_on_their_half_circles():
     upper, lower = x[y == 0], x[y == 1]
     np.testing.assert_allclose(np.hypot(upper[:, 0], upper[:, 1]), 1.0, atol=1e-6)
     assert np.all(upper[:, 1] >= -1e-6)
-    np.testing.assert_allclose(np.hypot(lower[:, 0] - 1, lower[:, 1] - 0.5), 1.0, atol=1e-6)
+    np.testing.assert_allclose(
+        np.hypot(lower[:, 0] - 1, lower[:, 1] - 0.5), 1.0, atol=1e-6
+    )
     assert np.all(lower[:, 1] <= 0.5 + 1e-6)
 
 
@@ -120,7 +128,11 @@ def test_moons_are_not_linearly_separable():
     weights = np.linalg.solve(np.array([[*a, 1], [*b, 1], [*c, 1]]).T, [0.25, 0.5, 1.0])
     assert np.all(weights > 0)
     left, right = nearest(lower, (0, 0.5)), nearest(lower, (2, 0.5))
-    assert left[0] < 0.25 < right[0] and abs(left[1] - 0.5) < 0.01 and abs(right[1] - 0.5) < 0.01
+    assert (
+        left[0] < 0.25 < right[0]
+        and abs(left[1] - 0.5) < 0.01
+        and abs(right[1] - 0.5) < 0.01
+    )
 
 
 def test_moons_noise_moves_points_by_about_its_size():
@@ -158,7 +170,9 @@ def border_points(ax):
     """The vertices of the black border lines drawn on ``ax``."""
     lines = [c for c in ax.collections if hasattr(c, "levels") and not c.filled]
     assert lines, "no border contour drawn"
-    return np.concatenate([p.vertices for c in lines for p in c.get_paths() if len(p.vertices)])
+    return np.concatenate(
+        [p.vertices for c in lines for p in c.get_paths() if len(p.vertices)]
+    )
 
 
 def test_binary_border_follows_the_half_probability_line(ax):
@@ -186,9 +200,13 @@ def test_points_are_drawn_per_class_with_padding_and_labels(ax):
     utils.plot_decision_boundary(
         ax, lambda p: np.zeros((len(p), 3)), x, y, padding=1.0, title="three classes"
     )
-    labels = [t.get_label() for t in ax.collections if t.get_label().startswith("class")]
+    labels = [
+        t.get_label() for t in ax.collections if t.get_label().startswith("class")
+    ]
     assert labels == ["class 0", "class 1", "class 2"]
-    np.testing.assert_allclose(ax.get_xlim(), (x[:, 0].min() - 1, x[:, 0].max() + 1), rtol=1e-6)
+    np.testing.assert_allclose(
+        ax.get_xlim(), (x[:, 0].min() - 1, x[:, 0].max() + 1), rtol=1e-6
+    )
     assert ax.get_title() == "three classes"
     assert ax.get_xlabel() == "$x_1$" and ax.get_ylabel() == "$x_2$"
 
@@ -208,8 +226,20 @@ def test_predict_receives_float32_points_on_the_grid(ax):
 @pytest.mark.parametrize(
     ("x", "y", "predict", "error", "message"),
     [
-        (np.zeros((4, 3)), [0, 1, 0, 1], linear_probability, ValueError, r"x must have shape"),
-        (np.zeros((4, 2)), [0, 1, 0], linear_probability, ValueError, r"y must have shape \(4,\)"),
+        (
+            np.zeros((4, 3)),
+            [0, 1, 0, 1],
+            linear_probability,
+            ValueError,
+            r"x must have shape",
+        ),
+        (
+            np.zeros((4, 2)),
+            [0, 1, 0],
+            linear_probability,
+            ValueError,
+            r"y must have shape \(4,\)",
+        ),
         (
             np.zeros((2, 2)),
             np.array([0.0, 1.0]),
@@ -217,8 +247,20 @@ def test_predict_receives_float32_points_on_the_grid(ax):
             TypeError,
             r"y must hold integer class labels, got dtype float64",
         ),
-        (np.zeros((2, 2)), [0, 9], linear_probability, ValueError, r"labels must be 0 \.\. 5"),
-        (np.array([[0, 0], [1, np.nan]]), [0, 1], linear_probability, ValueError, r"finite"),
+        (
+            np.zeros((2, 2)),
+            [0, 9],
+            linear_probability,
+            ValueError,
+            r"labels must be 0 \.\. 5",
+        ),
+        (
+            np.array([[0, 0], [1, np.nan]]),
+            [0, 1],
+            linear_probability,
+            ValueError,
+            r"finite",
+        ),
         (
             np.zeros((2, 2)),
             [0, 1],

@@ -47,7 +47,9 @@ SAYS = {
     "other word": r"is wrong",
 }
 #: Messages that say nothing a learner can use.
-UNHELPFUL = re.compile(r"^\s*$|tf\.Tensor\(|^\s*Not equal to tolerance|^\s*Arrays are not")
+UNHELPFUL = re.compile(
+    r"^\s*$|tf\.Tensor\(|^\s*Not equal to tolerance|^\s*Arrays are not"
+)
 
 
 @dataclass
@@ -111,13 +113,17 @@ class Kernel:
     def fail(self, cell: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
         """Run a copy of ``cell`` that should raise: the copy with its outputs, or None."""
         tags = [*cell.metadata.get("tags", []), "raises-exception"]
-        ran = self.run(nbformat.from_dict({**cell, "metadata": {**cell.metadata, "tags": tags}}))
+        ran = self.run(
+            nbformat.from_dict({**cell, "metadata": {**cell.metadata, "tags": tags}})
+        )
         return ran if any(o.output_type == "error" for o in ran.outputs) else None
 
     def code(self, source: str) -> str:
         """Run ``source``; return what it printed."""
         cell = self.run(nbformat.v4.new_code_cell(source))
-        return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        return "".join(
+            o.get("text", "") for o in cell.outputs if o.output_type == "stream"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -131,7 +137,9 @@ def call(function: str, *args: str) -> str:
     return f"_wrong_answers.{function}(globals(), {', '.join(map(repr, args))})"
 
 
-def try_wrong_answers(kernel: Kernel, nb: nbformat.NotebookNode, exercise: Exercise) -> list[str]:
+def try_wrong_answers(
+    kernel: Kernel, nb: nbformat.NotebookNode, exercise: Exercise
+) -> list[str]:
     """Run the exercise with each typical wrong answer; return what went wrong with its check."""
     problems = []
     where = f"Exercise {exercise.number}"
@@ -143,7 +151,9 @@ def try_wrong_answers(kernel: Kernel, nb: nbformat.NotebookNode, exercise: Exerc
     try:
         kernel.run(check)
     except CellExecutionError as error:
-        problems.append(f"{where}: the right answer fails: {error.ename}: {error.evalue}")
+        problems.append(
+            f"{where}: the right answer fails: {error.ename}: {error.evalue}"
+        )
     query = ", ".join(call("kinds", name) for name in exercise.answers)
     all_kinds = json.loads(kernel.code(f"print(__import__('json').dumps([{query}]))"))
     for name in exercise.answers:
@@ -152,7 +162,9 @@ def try_wrong_answers(kernel: Kernel, nb: nbformat.NotebookNode, exercise: Exerc
         return problems
     for name, kinds in zip(exercise.answers, all_kinds, strict=True):
         if not kinds:
-            problems.append(f"{where}: no typical wrong answer fits {name!r} (never called?)")
+            problems.append(
+                f"{where}: no typical wrong answer fits {name!r} (never called?)"
+            )
         for kind in kinds:
             kernel.code(call("mutate", name, kind))
             try:
@@ -160,7 +172,9 @@ def try_wrong_answers(kernel: Kernel, nb: nbformat.NotebookNode, exercise: Exerc
             finally:
                 kernel.code(call("restore", name))
             if failed is None:
-                problems.append(f"{where}, {name} {kind}: the check passed a wrong answer")
+                problems.append(
+                    f"{where}, {name} {kind}: the check passed a wrong answer"
+                )
             else:
                 problems += judge(f"{where}, {name} {kind}", name, kind, failed.outputs)
     return problems
@@ -181,7 +195,9 @@ def judge(where: str, name: str, kind: str, outputs: list) -> list[str]:
     if not re.search(pattern, message):
         problems.append(f"{where}: the message does not say {pattern!r}: {message}")
     if kind.startswith("flipped:") and f"[{kind.split(':', 1)[1]!r}]" not in message:
-        problems.append(f"{where}: the message does not name the flipped item: {message}")
+        problems.append(
+            f"{where}: the message does not name the flipped item: {message}"
+        )
     if shown:
         problems.append(f"{where}: the check showed output before it failed: {shown}")
     return problems
@@ -225,7 +241,11 @@ def test_answers_are_found_from_the_cells() -> None:
     solution = "s = 1\ndef f(x):\n    y = 2\n    return x\nz_flat, other = 1.0, 2\n"
     check = "print(f(3), z_flat)\nassert s"
     assert top_level_names(solution) == ["s", "f", "z_flat", "other"]
-    assert [n for n in top_level_names(solution) if n in names_read(check)] == ["s", "f", "z_flat"]
+    assert [n for n in top_level_names(solution) if n in names_read(check)] == [
+        "s",
+        "f",
+        "z_flat",
+    ]
 
 
 def test_the_wrong_answers_are_made_as_described() -> None:
@@ -251,7 +271,12 @@ def test_the_wrong_answers_are_made_as_described() -> None:
     namespace = {"f": lambda x: [x, 2 * x]}
     wrong_answers.spy(namespace, "f")
     namespace["f"](right)
-    assert wrong_answers.kinds(namespace, "f") == ["twice", "negated", "transposed", "reordered"]
+    assert wrong_answers.kinds(namespace, "f") == [
+        "twice",
+        "negated",
+        "transposed",
+        "reordered",
+    ]
     wrong_answers.restore(namespace, "f")
     for kind, wrong in [
         ("twice", [2 * right, 4 * right]),
@@ -263,7 +288,8 @@ def test_the_wrong_answers_are_made_as_described() -> None:
         for got, want in zip(namespace["f"](right), wrong, strict=True):
             np.testing.assert_array_equal(got, want)
         wrong_answers.restore(namespace, "f")
-    np.testing.assert_array_equal(namespace["f"](right)[1], 2 * right)  # the right one is back
+    # the right one is back
+    np.testing.assert_array_equal(namespace["f"](right)[1], 2 * right)
 
     namespace = {"p": {"x": True, "y": False}}
     wrong_answers.mutate(namespace, "p", "flipped:y")

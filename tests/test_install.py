@@ -43,15 +43,25 @@ def test_import_utils_loads_from_bytecode_even_where_writing_it_is_off() -> None
 def test_lab_overrides_turn_off_the_news_prompt_with_settings_that_exist() -> None:
     """The overrides file is installed where JupyterLab reads it, and every value it sets is
     valid in this JupyterLab's own settings schema (a renamed setting would be ignored)."""
-    overrides = json.loads((LAB / "settings" / "overrides.json").read_text(encoding="utf-8"))
-    assert overrides == json.loads((ROOT / "tools" / "lab_overrides.json").read_text("utf-8"))
+    overrides = json.loads(
+        (LAB / "settings" / "overrides.json").read_text(encoding="utf-8")
+    )
+    assert overrides == json.loads(
+        (ROOT / "tools" / "lab_overrides.json").read_text("utf-8")
+    )
     for plugin, values in overrides.items():
         package, name = plugin.split(":")
-        schema = json.loads((LAB / "schemas" / package / f"{name}.json").read_text("utf-8"))
+        schema = json.loads(
+            (LAB / "schemas" / package / f"{name}.json").read_text("utf-8")
+        )
         for key, value in values.items():
             spec = schema["properties"][key]
             allowed = [choice["const"] for choice in spec.get("oneOf", [])]
-            assert value in allowed if allowed else isinstance(value, bool), (plugin, key, value)
+            assert value in allowed if allowed else isinstance(value, bool), (
+                plugin,
+                key,
+                value,
+            )
     notification = overrides["@jupyterlab/apputils-extension:notification"]
     assert notification["fetchNews"] == "false"
     assert notification["checkForUpdates"] is False

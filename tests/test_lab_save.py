@@ -44,7 +44,10 @@ class Server:
             f"{self.url}api/contents/{path}",
             method=method,
             data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"},
+            headers={
+                "Authorization": f"token {TOKEN}",
+                "Content-Type": "application/json",
+            },
         )
         with OPENER.open(request, timeout=30) as response:
             return json.loads(response.read())
@@ -80,16 +83,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "JUPYTER_CONFIG_DIR": str(folder / "config"),
     }
     command = [sys.executable, "-m", "jupyter_server", f"--config={CONFIG}"]
-    command += ["--ServerApp.ip=127.0.0.1", "--ServerApp.port=0", "--ServerApp.open_browser=False"]
+    command += [
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.port=0",
+        "--ServerApp.open_browser=False",
+    ]
     command += [f"--ServerApp.root_dir={folder}", f"--IdentityProvider.token={TOKEN}"]
     command += ["--allow-root"] if hasattr(os, "getuid") and os.getuid() == 0 else []
     log = (folder / "server.log").open("w")
-    process = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         deadline = time.monotonic() + 60
         while not (info := list(runtime.glob("jpserver-*.json"))):
             assert process.poll() is None, (folder / "server.log").read_text()
-            assert time.monotonic() < deadline, "the Jupyter server did not start in 60 s"
+            assert time.monotonic() < deadline, (
+                "the Jupyter server did not start in 60 s"
+            )
             time.sleep(0.1)
         yield Server(json.loads(info[0].read_text())["url"], folder)
     finally:
@@ -142,7 +153,11 @@ def test_a_learners_cell_edits_and_outputs_are_kept(server: Server) -> None:
             "error",
             ename="ValueError",
             evalue="no",
-            traceback=["Traceback (most recent call last)", '  File "/home/me/x.py"', "ValueError"],
+            traceback=[
+                "Traceback (most recent call last)",
+                '  File "/home/me/x.py"',
+                "ValueError",
+            ],
         ),
     ]
 
@@ -172,8 +187,12 @@ def test_the_course_folder_is_the_checkout_this_environment_was_installed_from(
     monkeypatch.delenv("GRADIENT_NOTEBOOKS_LESSONS", raising=False)
     config = runpy.run_path(str(CONFIG), init_globals={"get_config": Config})
     assert config["lessons_folder"]() == (ROOT / "notebooks").resolve()
-    assert Path(config["cleaning"]().__file__) == ROOT / "tools" / "execute_notebooks.py"
-    assert config["c"].ContentsManager.pre_save_hook is config["store_as_the_course_does"]
+    assert (
+        Path(config["cleaning"]().__file__) == ROOT / "tools" / "execute_notebooks.py"
+    )
+    assert (
+        config["c"].ContentsManager.pre_save_hook is config["store_as_the_course_does"]
+    )
 
 
 @pytest.mark.skipif(

@@ -44,7 +44,9 @@ def test_equals_float64_finite_differences_for_soft_targets():
     x, w, b, _ = problem(3, 2, 4, np.float64, seed=7)
     t = np.random.default_rng(8).dirichlet(np.ones(4), size=3)  # rows of probabilities
     numerical = utils.numerical_gradient(lambda w, b: loss(x, w, b, t), [w, b])
-    for ours, estimate in zip(utils.softmax_mse_grads(x, w, b, t), numerical, strict=True):
+    for ours, estimate in zip(
+        utils.softmax_mse_grads(x, w, b, t), numerical, strict=True
+    ):
         np.testing.assert_allclose(ours, estimate, atol=1e-10)
 
 
@@ -53,7 +55,10 @@ def test_equals_float64_finite_differences_for_soft_targets():
     [
         (((2, 4), (4, 3), (3,), (2, 2)), r"shapes do not fit: .* t \(2, 2\)"),
         (((2, 4), (5, 3), (3,), (2, 3)), r"shapes do not fit: x \(2, 4\), w \(5, 3\)"),
-        (((2, 4), (4, 3), (3, 1), (2, 3)), r"expected x \(N, F\), w \(F, C\), b \(C,\)"),
+        (
+            ((2, 4), (4, 3), (3, 1), (2, 3)),
+            r"expected x \(N, F\), w \(F, C\), b \(C,\)",
+        ),
     ],
 )
 def test_bad_shapes_are_named(shapes, message):

@@ -20,7 +20,7 @@ import student_edition  # noqa: E402 - from tools/, added to the path above
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 NAME = re.compile(r"^(\d\d)_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb$")
-KEPT_CELL_METADATA = {"tags", "jupyter", "collapsed"}
+KEPT_CELL_METADATA = {"tags", "jupyter", "collapsed", "mystnb"}
 MACHINE_PATH = re.compile(
     r"(?:/home/|/Users/|/root\b|/tmp/|/var/folders/|/private/|/work/|site-packages|"
     r"[A-Za-z]:\\\\|ipykernel_\d+)"
@@ -38,7 +38,11 @@ def code_cells(nb: dict) -> list[dict]:
 
 
 def output_text(output: dict) -> str:
-    parts = [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", [])]
+    parts = [
+        output.get("text", ""),
+        output.get("evalue", ""),
+        *output.get("traceback", []),
+    ]
     parts += [v for k, v in output.get("data", {}).items() if k.startswith("text/")]
     return "".join("".join(p) if isinstance(p, list) else p for p in parts)
 
@@ -51,9 +55,13 @@ def test_names_are_numbered_in_sequence() -> None:
     numbers = []
     for path in NOTEBOOKS:
         match = NAME.match(path.name)
-        assert match, f"{path.name}: name notebooks NN_topic.ipynb (two digits, snake case)"
+        assert match, (
+            f"{path.name}: name notebooks NN_topic.ipynb (two digits, snake case)"
+        )
         numbers.append(int(match.group(1)))
-    assert numbers == list(range(1, len(numbers) + 1)), f"numbers {numbers} have gaps or repeats"
+    assert numbers == list(range(1, len(numbers) + 1)), (
+        f"numbers {numbers} have gaps or repeats"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -70,9 +78,13 @@ def test_errors_only_where_tagged(path: Path) -> None:
         tagged = "raises-exception" in cell["metadata"].get("tags", [])
         errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
         if tagged:
-            assert errors, f"{path.name} code cell {i} is tagged raises-exception but did not raise"
+            assert errors, (
+                f"{path.name} code cell {i} is tagged raises-exception but did not raise"
+            )
         else:
-            assert not errors, f"{path.name} code cell {i} raised {errors[0]['ename']} untagged"
+            assert not errors, (
+                f"{path.name} code cell {i} raised {errors[0]['ename']} untagged"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -80,7 +92,9 @@ def test_no_stderr(path: Path) -> None:
     for i, cell in enumerate(code_cells(load(path)), 1):
         for output in cell["outputs"]:
             is_stderr = output["output_type"] == "stream" and output["name"] == "stderr"
-            assert not is_stderr, f"{path.name} code cell {i} wrote to stderr: {output['text']!r}"
+            assert not is_stderr, (
+                f"{path.name} code cell {i} wrote to stderr: {output['text']!r}"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -109,20 +123,30 @@ def test_nothing_from_this_machine_or_run(path: Path) -> None:
     for where, text in texts:
         for pattern in (MACHINE_PATH, TIMESTAMP, ADDRESS):
             found = pattern.search(text)
-            assert not found, f"{path.name} {where}: {found.group(0)!r} belongs to one machine/run"
+            assert not found, (
+                f"{path.name} {where}: {found.group(0)!r} belongs to one machine/run"
+            )
         assert home not in text, f"{path.name} {where}: contains the home folder"
         if len(user) > 3:  # short names like "root" match ordinary words
-            assert not re.search(rf"\b{re.escape(user)}\b", text), f"{path.name} {where}: user name"
+            assert not re.search(rf"\b{re.escape(user)}\b", text), (
+                f"{path.name} {where}: user name"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_metadata_is_minimal(path: Path) -> None:
     nb = load(path)
-    assert set(nb["metadata"]) <= {"kernelspec", "language_info"}, sorted(nb["metadata"])
-    assert "version" not in nb["metadata"].get("language_info", {}), "drop the Python version"
+    assert set(nb["metadata"]) <= {"kernelspec", "language_info"}, sorted(
+        nb["metadata"]
+    )
+    assert "version" not in nb["metadata"].get("language_info", {}), (
+        "drop the Python version"
+    )
     for i, cell in enumerate(nb["cells"], 1):
         extra = set(cell["metadata"]) - KEPT_CELL_METADATA
-        assert not extra, f"{path.name} cell {i}: metadata {sorted(extra)}; run `make execute`"
+        assert not extra, (
+            f"{path.name} cell {i}: metadata {sorted(extra)}; run `make execute`"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -130,15 +154,30 @@ def test_lesson_shape(path: Path) -> None:
     nb = load(path)
     number = NAME.match(path.name).group(1)
     first = "".join(nb["cells"][0]["source"])
-    assert first.startswith(f"# {number} · "), f"{path.name}: title must read '# {number} · Title'"
-    markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert first.startswith(f"# {number} · "), (
+        f"{path.name}: title must read '# {number} · Title'"
+    )
+    markdown = "\n".join(
+        "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"
+    )
     for heading in ("## Setup", "## Summary", "## Exercises"):
         assert heading in markdown, f"{path.name}: missing '{heading}' section"
     setup = "".join(code_cells(nb)[0]["source"])
-    assert "utils.setup()" in setup, f"{path.name}: the first code cell must call utils.setup()"
-    hidden = [c for c in code_cells(nb) if c["metadata"].get("jupyter", {}).get("source_hidden")]
+    assert "utils.setup()" in setup, (
+        f"{path.name}: the first code cell must call utils.setup()"
+    )
+    hidden = [
+        c
+        for c in code_cells(nb)
+        if c["metadata"].get("jupyter", {}).get("source_hidden")
+    ]
     assert hidden, f"{path.name}: exercises need folded solution cells (source_hidden)"
-    figures = [o for c in code_cells(nb) for o in c["outputs"] if "image/png" in o.get("data", {})]
+    figures = [
+        o
+        for c in code_cells(nb)
+        for o in c["outputs"]
+        if "image/png" in o.get("data", {})
+    ]
     assert figures, f"{path.name}: every lesson has at least one figure"
 
 
@@ -149,7 +188,9 @@ def test_solutions_are_tagged_and_folded_together(path: Path) -> None:
     for i, cell in enumerate(code_cells(load(path)), 1):
         tags = cell["metadata"].get("tags", [])
         marks = {
-            "source_hidden": bool(cell["metadata"].get("jupyter", {}).get("source_hidden")),
+            "source_hidden": bool(
+                cell["metadata"].get("jupyter", {}).get("source_hidden")
+            ),
             "solution": "solution" in tags,
             "hide-input": "hide-input" in tags,
         }
@@ -165,7 +206,9 @@ def test_readme_lists_every_notebook() -> None:
     assert not missing, f"README.md does not list {missing}"
 
 
-def exercise_cells(path: Path) -> list[tuple[nbformat.NotebookNode, nbformat.NotebookNode]]:
+def exercise_cells(
+    path: Path,
+) -> list[tuple[nbformat.NotebookNode, nbformat.NotebookNode]]:
     """Each exercise's solution cell and check cell (the student edition finds them)."""
     nb = nbformat.read(path, as_version=4)
     return [(nb.cells[s], nb.cells[c]) for _, s, c in student_edition.exercises(nb)]
@@ -191,3 +234,58 @@ def test_every_check_goes_through_the_answer_checkers(path: Path) -> None:
         assert "utils.check_answer(" in source or "utils.check_gradients(" in source, (
             f"{path.name}: a check cell that uses neither checker: {source[:80]!r}"
         )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_fits_the_websites_column(path: Path) -> None:
+    """88 characters fit a code cell on the website and in a laptop's notebook. ruff formats
+    code to 88; this holds the comments and strings it does not wrap."""
+    for i, cell in enumerate(code_cells(load(path)), 1):
+        long = [line for line in "".join(cell["source"]).splitlines() if len(line) > 88]
+        assert not long, (
+            f"{path.name} code cell {i}: {len(long[0])} characters: {long[0]!r}"
+        )
+
+
+def alt_text(cell: dict) -> str | None:
+    return cell["metadata"].get("mystnb", {}).get("image", {}).get("alt")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_figure_has_alt_text(path: Path) -> None:
+    """The website gives each figure the alt text stored in its cell's metadata, which a screen
+    reader reads out; without it, the alt text would be the image's file name."""
+    for i, cell in enumerate(code_cells(load(path)), 1):
+        draws = any("image/png" in o.get("data", {}) for o in cell["outputs"])
+        alt = alt_text(cell)
+        if not draws:
+            assert alt is None, f"{path.name} code cell {i}: alt text but no figure"
+            continue
+        assert alt, (
+            f"{path.name} code cell {i} draws a figure without alt text: give the cell the "
+            'metadata {"mystnb": {"image": {"alt": "What the figure shows, in a sentence."}}}'
+        )
+        assert alt.endswith(".") and len(alt.split()) >= 8 and ".png" not in alt, (
+            f"{path.name} code cell {i}: the alt text should be a sentence saying what the "
+            f"figure shows: {alt!r}"
+        )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_closing_line_links_the_next_lesson(path: Path) -> None:
+    nb = load(path)
+    closing = [
+        "".join(c["source"])
+        for c in nb["cells"]
+        if c["cell_type"] == "markdown" and "**Next:**" in "".join(c["source"])
+    ]
+    assert len(closing) == 1, (
+        f"{path.name}: one closing '**Next:**' line, not {len(closing)}"
+    )
+    linked = re.findall(r"\]\((\d\d_\w+\.ipynb)\)", closing[0])
+    later = NOTEBOOKS[NOTEBOOKS.index(path) + 1 :]
+    if later:
+        assert linked[:1] == [later[0].name], (
+            f"{path.name}: the closing line's first link should be [...]({later[0].name})"
+        )
+    assert all((path.parent / name).is_file() for name in linked), linked

@@ -90,7 +90,9 @@ def test_different_seeds_give_different_draws():
 
 def test_seed_beyond_numpy_range_is_rejected_up_front():
     state = random.getstate()
-    with pytest.raises(ValueError, match=r"setup\(\): seed must be between 0 and 2\*\*32 - 1"):
+    with pytest.raises(
+        ValueError, match=r"setup\(\): seed must be between 0 and 2\*\*32 - 1"
+    ):
         utils.setup(seed=2**32)
     assert random.getstate() == state, "a rejected seed must not change any generator"
 
@@ -103,7 +105,8 @@ def test_print_precision_is_set():
     assert np.get_printoptions()["precision"] == 4
     assert np.get_printoptions()["suppress"] is True
     assert repr(tf.constant([1 / 3], tf.float64)).endswith("numpy=array([0.3333])>")
-    assert np.array2string(np.array([1e-10, 1.0])) == "[0. 1.]"  # no scientific notation
+    # no scientific notation
+    assert np.array2string(np.array([1e-10, 1.0])) == "[0. 1.]"
 
 
 @pytest.mark.parametrize("precision", [1, 6, 16])
@@ -222,7 +225,8 @@ def test_importing_utils_and_setup_write_nothing_to_stderr():
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert result.stdout == "2 0\n"  # set by utils, since the parent's values were removed
+    # set by utils, since the parent's values were removed
+    assert result.stdout == "2 0\n"
 
 
 def test_silenced_stderr_is_replayed_when_the_block_raises(capfd):
@@ -250,8 +254,14 @@ def installed(**versions: str):
 
 
 def test_the_course_environment_has_no_problem():
-    assert runtime.environment_problem(installed(tensorflow_cpu="2.21.0", keras="3.15.1")) is None
-    assert runtime.environment_problem(installed(tensorflow="2.16.2", keras="3.3.3")) is None
+    assert (
+        runtime.environment_problem(installed(tensorflow_cpu="2.21.0", keras="3.15.1"))
+        is None
+    )
+    assert (
+        runtime.environment_problem(installed(tensorflow="2.16.2", keras="3.3.3"))
+        is None
+    )
     # one release installed under both names is not the broken case
     both_same = installed(tensorflow="2.21.0", tensorflow_cpu="2.21.0", keras="3.15.1")
     assert runtime.environment_problem(both_same) is None
@@ -267,11 +277,15 @@ def test_both_tensorflow_builds_at_different_versions_are_named_with_the_fix():
 
 
 def test_keras_2_is_refused_with_the_fix():
-    problem = runtime.environment_problem(installed(tensorflow="2.15.0", keras="2.15.0"))
+    problem = runtime.environment_problem(
+        installed(tensorflow="2.15.0", keras="2.15.0")
+    )
     assert "needs TensorFlow 2.16 or later, with Keras 3" in problem
     assert "TensorFlow 2.15.0 and Keras 2.15.0" in problem
     assert "`pip install tensorflow==2.21.0`" in problem
-    problem = runtime.environment_problem(installed(tensorflow="2.17.0", keras="2.15.0"))
+    problem = runtime.environment_problem(
+        installed(tensorflow="2.17.0", keras="2.15.0")
+    )
     assert "needs Keras 3" in problem and 'pip install "keras>=3"' in problem
 
 
@@ -285,6 +299,8 @@ def test_check_environment_raises_an_import_error_that_says_what_to_do(monkeypat
     monkeypatch.setattr(
         runtime, "_installed_version", installed(tensorflow="2.15.0", keras="2.15.0")
     )
-    with pytest.raises(runtime.EnvironmentProblem, match="needs TensorFlow 2.16") as raised:
+    with pytest.raises(
+        runtime.EnvironmentProblem, match="needs TensorFlow 2.16"
+    ) as raised:
         runtime.check_environment()
     assert isinstance(raised.value, ImportError)  # so `import utils` stops with it

@@ -93,7 +93,9 @@ def restore(namespace: dict, name: str) -> None:
 
 
 def _is_function(value: Any) -> bool:
-    return callable(value) and not isinstance(value, (tf.Tensor, tf.Variable, np.ndarray))
+    return callable(value) and not isinstance(
+        value, (tf.Tensor, tf.Variable, np.ndarray)
+    )
 
 
 def _value_kinds(value: Any) -> list[str]:
@@ -153,7 +155,11 @@ def _scale(value: Any, factor: int) -> Any:
 
 def _transpose(value: Any) -> Any:
     if _non_square(value):
-        return tf.transpose(value) if isinstance(value, (tf.Tensor, tf.Variable)) else value.T
+        return (
+            tf.transpose(value)
+            if isinstance(value, (tf.Tensor, tf.Variable))
+            else value.T
+        )
     if isinstance(value, (list, tuple)):
         return type(value)(_transpose(v) for v in value)
     return value

@@ -24,7 +24,9 @@ import time
 from pathlib import Path
 
 import nbformat
-from execute_notebooks import run  # this folder: the same kernel and settings as the tests
+
+# this folder: the same kernel and settings as the tests
+from execute_notebooks import run
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -55,7 +57,9 @@ def import_utils_seconds(write_bytecode: bool) -> float:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     if not write_bytecode:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return statistics.median(timed([sys.executable, "-c", "import utils"], env) for _ in range(3))
+    return statistics.median(
+        timed([sys.executable, "-c", "import utils"], env) for _ in range(3)
+    )
 
 
 def execute_with_peak(path: Path) -> tuple[float, int]:
@@ -73,7 +77,9 @@ def main() -> int:
     n = len(NOTEBOOKS)
     pytest = [sys.executable, "-m", "pytest", "-q", "-n", "auto", "--dist", "loadfile"]
     notebooks_s = timed([*pytest, *NBVAL, "notebooks"])
-    imports_s = sum(timed([sys.executable, "-c", "import tensorflow"]) for _ in range(n))
+    imports_s = sum(
+        timed([sys.executable, "-c", "import tensorflow"]) for _ in range(n)
+    )
 
     print(f"notebooks: {n}")
     print(f"nbval run of all notebooks (make test's flags): {notebooks_s:6.1f} s")
@@ -88,7 +94,10 @@ def main() -> int:
         print(f"{path.name:{width}} {seconds:7.1f}s {peak / 2**20:7.0f} MiB{flag}")
 
     print()
-    off, on = import_utils_seconds(write_bytecode=False), import_utils_seconds(write_bytecode=True)
+    off, on = (
+        import_utils_seconds(write_bytecode=False),
+        import_utils_seconds(write_bytecode=True),
+    )
     print(f"import utils, PYTHONDONTWRITEBYTECODE=1: {off:5.2f} s")
     print(f"import utils, bytecode writing allowed:  {on:5.2f} s")
     print(f"ratio: {off / on:.2f}  (target <= 1.2)")

@@ -90,7 +90,8 @@ def warm(site: bool = False) -> None:
     With ``site``, only what ``make html`` and the site's test load (installed separately).
     """
     sys.dont_write_bytecode = False
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # the kernel inherits this environment
+    # the kernel inherits this environment
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     if site:
         warm_site()
         return
@@ -101,8 +102,12 @@ def warm(site: bool = False) -> None:
     from execute_notebooks import run  # this folder: the tests' own kernel and settings
 
     # A lesson's tagged raising cell loads IPython's traceback formatting (stack_data, pygments).
-    raising = nbformat.v4.new_code_cell(RAISING_CELL, metadata={"tags": ["raises-exception"]})
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(WARM_UP_CELL), raising])
+    raising = nbformat.v4.new_code_cell(
+        RAISING_CELL, metadata={"tags": ["raises-exception"]}
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(WARM_UP_CELL), raising]
+    )
     run(nb, ROOT / "notebooks")
 
 
@@ -122,9 +127,13 @@ def has_current_pyc(source: str) -> bool:
     if len(header) < 16 or header[:4] != importlib.util.MAGIC_NUMBER:
         return False
     flags, mtime, size = struct.unpack("<3I", header[4:16])
-    if flags != 0:  # hash-based .pyc: valid by construction unless checked; count them as current
+    if (
+        flags != 0
+    ):  # hash-based .pyc: valid by construction unless checked; count them as current
         return True
-    return mtime == int(stat.st_mtime) & 0xFFFFFFFF and size == stat.st_size & 0xFFFFFFFF
+    return (
+        mtime == int(stat.st_mtime) & 0xFFFFFFFF and size == stat.st_size & 0xFFFFFFFF
+    )
 
 
 def loaded_sources() -> list[str]:
@@ -157,10 +166,18 @@ def report(minimum: float | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    warm_parser = sub.add_parser("warm", help="write .pyc files for what the course imports")
-    warm_parser.add_argument("--site", action="store_true", help="for the website's build")
-    check = sub.add_parser("report", help="share of `import utils` modules with a current .pyc")
-    check.add_argument("--min", type=float, default=None, help="fail below this share (0 to 1)")
+    warm_parser = sub.add_parser(
+        "warm", help="write .pyc files for what the course imports"
+    )
+    warm_parser.add_argument(
+        "--site", action="store_true", help="for the website's build"
+    )
+    check = sub.add_parser(
+        "report", help="share of `import utils` modules with a current .pyc"
+    )
+    check.add_argument(
+        "--min", type=float, default=None, help="fail below this share (0 to 1)"
+    )
     args = parser.parse_args(argv)
     if args.command == "warm":
         warm(site=args.site)

@@ -89,11 +89,16 @@ def spec(name: str, version: str | None) -> str:
 
 def cpu_build_platform() -> bool:
     """Linux x86_64, where requirements.txt installs ``tensorflow-cpu``."""
-    return sys.platform.startswith("linux") and platform.machine() in ("x86_64", "AMD64")
+    return sys.platform.startswith("linux") and platform.machine() in (
+        "x86_64",
+        "AMD64",
+    )
 
 
 def requirements(args: argparse.Namespace) -> list[str]:
-    tf_name = "tensorflow" if args.full or not cpu_build_platform() else "tensorflow-cpu"
+    tf_name = (
+        "tensorflow" if args.full or not cpu_build_platform() else "tensorflow-cpu"
+    )
     wanted = [
         spec(tf_name, args.tf),
         spec("keras", args.keras),
@@ -113,7 +118,11 @@ def sh(command: list[str], log: Path, **kwargs) -> subprocess.CompletedProcess:
 
 def fail(message: str, log: Path, lines: int = 25) -> int:
     tail = log.read_text(errors="replace").splitlines()[-lines:] if log.exists() else []
-    print(f"compat: {message}; the end of pip's output:", *("    " + x for x in tail), sep="\n")
+    print(
+        f"compat: {message}; the end of pip's output:",
+        *("    " + x for x in tail),
+        sep="\n",
+    )
     return 2
 
 
@@ -133,7 +142,9 @@ def make_environment(args: argparse.Namespace, venv: Path, env: dict[str, str]) 
     # In a reused environment --upgrade makes pip choose as in a new one (the newest compatible
     # version of what is not pinned), not keep what an earlier run pinned lower.
     upgrade = ["--upgrade"] if reused else []
-    result = sh([python, *PIP, "install", "--no-compile", *upgrade, *wanted], log, env=env)
+    result = sh(
+        [python, *PIP, "install", "--no-compile", *upgrade, *wanted], log, env=env
+    )
     if result.returncode:
         return fail("pip could not install these together", log)
     # The helpers, without their declared dependencies: they must not choose the TensorFlow.
@@ -151,7 +162,9 @@ def make_environment(args: argparse.Namespace, venv: Path, env: dict[str, str]) 
 
 
 def outer(args: argparse.Namespace) -> int:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")
+    }
     env["PYTHONNOUSERSITE"] = "1"  # nothing from ~/.local
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     if args.venv:
@@ -166,11 +179,17 @@ def outer(args: argparse.Namespace) -> int:
             return status
         env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
         env["VIRTUAL_ENV"] = str(venv)
-        worker = [str(venv / "bin" / "python"), str(Path(__file__).resolve()), "--worker"]
+        worker = [
+            str(venv / "bin" / "python"),
+            str(Path(__file__).resolve()),
+            "--worker",
+        ]
         worker += ["--timeout", str(args.timeout)] + (["--diff"] if args.diff else [])
         worker += ["--lessons", *args.lessons] if args.lessons else []
         worker += ["--json", str(Path(args.json).resolve())] if args.json else []
-        return subprocess.run(worker, env=env, cwd=tempfile.gettempdir(), check=False).returncode
+        return subprocess.run(
+            worker, env=env, cwd=tempfile.gettempdir(), check=False
+        ).returncode
     finally:
         if remove:
             shutil.rmtree(venv.parent, ignore_errors=True)
@@ -225,13 +244,24 @@ def check_lesson(path: Path, timeout: int, show_diff: bool, rules) -> dict:
     import copy
 
     import nbformat
-    from execute_notebooks import clean, client  # this folder: the tests' kernel and settings
+
+    # this folder: the tests' kernel and settings
+    from execute_notebooks import (
+        clean,
+        client,
+    )
 
     nb = nbformat.read(path, as_version=4)
     stored = copy.deepcopy(nb)
     runner = client(nb, path.parent, timeout)
     runner.allow_errors = True  # go on after a failing cell, as nbval does
-    result: dict = {"lesson": path.stem, "errors": [], "differ": 0, "outputs": 0, "cells": []}
+    result: dict = {
+        "lesson": path.stem,
+        "errors": [],
+        "differ": 0,
+        "outputs": 0,
+        "cells": [],
+    }
     result["executed"] = {}  # cell index -> its outputs as compared (in --json's file)
     start = time.perf_counter()
     try:
@@ -239,10 +269,18 @@ def check_lesson(path: Path, timeout: int, show_diff: bool, rules) -> dict:
     except Exception as exc:  # a dead kernel, a timeout: the cells after it did not run
         index = getattr(exc, "cell_index", None)
         if index is None:  # nbclient's own cell loop index is not on the exception
-            ran = [i for i, c in enumerate(nb.cells) if c.get("execution_count") is not None]
+            ran = [
+                i
+                for i, c in enumerate(nb.cells)
+                if c.get("execution_count") is not None
+            ]
             index = ran[-1] + 1 if ran else 0
         result["errors"].append(
-            {"cell": index, "line": f"{type(exc).__name__}: {first_line(exc)}", "stop": True}
+            {
+                "cell": index,
+                "line": f"{type(exc).__name__}: {first_line(exc)}",
+                "stop": True,
+            }
         )
     result["seconds"] = round(time.perf_counter() - start, 1)
     clean(nb)
@@ -256,14 +294,18 @@ def check_lesson(path: Path, timeout: int, show_diff: bool, rules) -> dict:
             line = f"{errors[0].ename}: {first_line(errors[0].evalue)}"
             result["errors"].append({"cell": index, "line": line})
         elif raises and not errors and new.get("execution_count") is not None:
-            result["errors"].append({"cell": index, "line": "raises-exception: nothing raised"})
+            result["errors"].append(
+                {"cell": index, "line": "raises-exception: nothing raised"}
+            )
         elif raises and errors and expected and errors[0].ename != expected[0]:
             line = f"{errors[0].ename}, {expected[0]} stored: {first_line(errors[0].evalue)}"
             result["errors"].append({"cell": index, "line": line})
         a = [comparable(o, rules) for o in old.outputs]
         b = result["executed"][index] = [comparable(o, rules) for o in new.outputs]
         result["outputs"] += max(len(a), len(b))
-        differing = sum(x != y for x, y in zip(a, b, strict=False)) + abs(len(a) - len(b))
+        differing = sum(x != y for x, y in zip(a, b, strict=False)) + abs(
+            len(a) - len(b)
+        )
         if differing:
             result["differ"] += differing
             result["cells"].append(index)
@@ -276,7 +318,9 @@ def check_lesson(path: Path, timeout: int, show_diff: bool, rules) -> dict:
                     lineterm="",
                     n=0,
                 )
-                print(f"--- {path.stem}, cell {index}:", *list(diff)[2:42], sep="\n    ")
+                print(
+                    f"--- {path.stem}, cell {index}:", *list(diff)[2:42], sep="\n    "
+                )
     result["errors"].sort(key=lambda e: e["cell"])
     return result
 
@@ -291,10 +335,14 @@ def worker(args: argparse.Namespace) -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="compat-notebooks-") as tmp:
         copy = Path(tmp) / "notebooks"
-        shutil.copytree(NOTEBOOKS, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(
+            NOTEBOOKS, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+        )
         paths = sorted(copy.glob("*.ipynb"))
         if args.lessons:
-            paths = [p for p in paths if any(p.stem.startswith(x) for x in args.lessons)]
+            paths = [
+                p for p in paths if any(p.stem.startswith(x) for x in args.lessons)
+            ]
         for path in paths:
             result = check_lesson(path, args.timeout, args.diff, rules)
             results.append(result)
@@ -306,16 +354,27 @@ def worker(args: argparse.Namespace) -> int:
             else:
                 status = "ok"
             differ = f"{result['differ']}/{result['outputs']} outputs differ"
-            cells = f" (cells {', '.join(map(str, result['cells']))})" if result["cells"] else ""
-            print(f"{path.stem:<30} {result['seconds']:>5.1f} s  {status}  [{differ}{cells}]")
+            cells = (
+                f" (cells {', '.join(map(str, result['cells']))})"
+                if result["cells"]
+                else ""
+            )
+            print(
+                f"{path.stem:<30} {result['seconds']:>5.1f} s  {status}  [{differ}{cells}]"
+            )
             for error in errors[1:] if args.diff else []:
                 print(f"{'':<30}          also cell {error['cell']}: {error['line']}")
             sys.stdout.flush()
     bad = [r["lesson"] for r in results if r["errors"]]
-    print(f"\n{len(results) - len(bad)} of {len(results)} lessons ran without an error", end="")
+    print(
+        f"\n{len(results) - len(bad)} of {len(results)} lessons ran without an error",
+        end="",
+    )
     print(f"; errors in {', '.join(bad)}" if bad else "")
     if args.json:
-        Path(args.json).write_text(json.dumps({"versions": found, "lessons": results}, indent=1))
+        Path(args.json).write_text(
+            json.dumps({"versions": found, "lessons": results}, indent=1)
+        )
     return 1 if bad or not results else 0
 
 
@@ -323,15 +382,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--tf", help="TensorFlow release, e.g. 2.19 or 2.16.2 (default: pinned)")
-    parser.add_argument("--python", default=sys.executable, help="interpreter for the venv")
-    parser.add_argument("--full", action="store_true", help="install tensorflow, not -cpu")
-    parser.add_argument("--keras", help="Keras version or specifier (default: pip's choice)")
-    parser.add_argument("--numpy", help="NumPy version or specifier (default: pip's choice)")
+    parser.add_argument(
+        "--tf", help="TensorFlow release, e.g. 2.19 or 2.16.2 (default: pinned)"
+    )
+    parser.add_argument(
+        "--python", default=sys.executable, help="interpreter for the venv"
+    )
+    parser.add_argument(
+        "--full", action="store_true", help="install tensorflow, not -cpu"
+    )
+    parser.add_argument(
+        "--keras", help="Keras version or specifier (default: pip's choice)"
+    )
+    parser.add_argument(
+        "--numpy", help="NumPy version or specifier (default: pip's choice)"
+    )
     parser.add_argument("--matplotlib", help="matplotlib version or specifier")
-    parser.add_argument("--lessons", nargs="+", help="lesson prefixes, e.g. 03 08 (default: all)")
-    parser.add_argument("--timeout", type=int, default=300, help="seconds per cell (300)")
-    parser.add_argument("--diff", action="store_true", help="print the differing outputs")
+    parser.add_argument(
+        "--lessons", nargs="+", help="lesson prefixes, e.g. 03 08 (default: all)"
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=300, help="seconds per cell (300)"
+    )
+    parser.add_argument(
+        "--diff", action="store_true", help="print the differing outputs"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the environment")
     parser.add_argument("--venv", help="use this folder for the environment (kept)")
     parser.add_argument("--json", help="also write the results to this file")

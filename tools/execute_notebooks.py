@@ -25,9 +25,14 @@ from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 
-#: Cell metadata worth keeping: nbval/nbconvert tags and JupyterLab's collapsed state.
-KEPT_CELL_METADATA = ("tags", "jupyter", "collapsed")
-KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+#: Cell metadata worth keeping: nbval/nbconvert tags, JupyterLab's collapsed state, and
+#: myst-nb's options (a figure's alt text on the website).
+KEPT_CELL_METADATA = ("tags", "jupyter", "collapsed", "mystnb")
+KERNELSPEC = {
+    "name": "python3",
+    "display_name": "Python 3 (ipykernel)",
+    "language": "python",
+}
 KEPT_LANGUAGE_INFO = (
     "name",
     "mimetype",
@@ -38,10 +43,13 @@ KEPT_LANGUAGE_INFO = (
 )
 
 
-def client(nb: nbformat.NotebookNode, folder: Path, timeout: int = 120) -> NotebookClient:
+def client(
+    nb: nbformat.NotebookNode, folder: Path, timeout: int = 120
+) -> NotebookClient:
     """A client that runs ``nb``'s cells in a fresh kernel, in ``folder``, as the tests do."""
     km = KernelManager(
-        kernel_name=CURRENT_ENV_KERNEL_NAME, kernel_spec_manager=NbvalKernelspecManager()
+        kernel_name=CURRENT_ENV_KERNEL_NAME,
+        kernel_spec_manager=NbvalKernelspecManager(),
     )
     return NotebookClient(
         nb,
@@ -50,7 +58,10 @@ def client(nb: nbformat.NotebookNode, folder: Path, timeout: int = 120) -> Noteb
         record_timing=False,
         # C-level output stays out of the notebook (as under pytest); the kernel's own log
         # keeps to errors, not its notices about TCP transport or its parent's exit.
-        extra_arguments=["--IPKernelApp.capture_fd_output=False", "--IPKernelApp.log_level=ERROR"],
+        extra_arguments=[
+            "--IPKernelApp.capture_fd_output=False",
+            "--IPKernelApp.log_level=ERROR",
+        ],
         resources={"metadata": {"path": str(folder)}},
     )
 
@@ -86,7 +97,9 @@ def clean(nb: nbformat.NotebookNode) -> None:
     messages depends on timing (on a busy machine a print's closing newline can arrive alone).
     """
     for cell in nb.cells:
-        cell.metadata = {k: cell.metadata[k] for k in KEPT_CELL_METADATA if k in cell.metadata}
+        cell.metadata = {
+            k: cell.metadata[k] for k in KEPT_CELL_METADATA if k in cell.metadata
+        }
         if "outputs" in cell:
             cell.outputs = merge_streams(cell.outputs)
         for output in cell.get("outputs", []):
@@ -105,7 +118,9 @@ def clean_metadata(nb: nbformat.NotebookNode) -> None:
     nb.metadata = nbformat.from_dict(
         {
             "kernelspec": KERNELSPEC,
-            "language_info": {k: language[k] for k in KEPT_LANGUAGE_INFO if k in language},
+            "language_info": {
+                k: language[k] for k in KEPT_LANGUAGE_INFO if k in language
+            },
         }
     )
 
@@ -129,7 +144,10 @@ def merge_streams(outputs: list[nbformat.NotebookNode]) -> list[nbformat.Noteboo
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "notebooks", nargs="*", type=Path, help="notebooks to execute (default: notebooks/*.ipynb)"
+        "notebooks",
+        nargs="*",
+        type=Path,
+        help="notebooks to execute (default: notebooks/*.ipynb)",
     )
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted(NOTEBOOKS.glob("*.ipynb"))

@@ -44,7 +44,9 @@ def course_root() -> Path | None:
     """
     for dist in importlib.metadata.distributions(name="gradient-notebooks-utils"):
         try:
-            url = urlparse(json.loads(dist.read_text("direct_url.json") or "{}").get("url", ""))
+            url = urlparse(
+                json.loads(dist.read_text("direct_url.json") or "{}").get("url", "")
+            )
         except (ValueError, AttributeError):
             continue
         if url.scheme == "file":
@@ -68,14 +70,18 @@ def cleaning() -> ModuleType:
     global _execute_notebooks
     if _execute_notebooks is None:
         source = course_root() / "tools" / "execute_notebooks.py"
-        spec = importlib.util.spec_from_file_location("course_execute_notebooks", source)
+        spec = importlib.util.spec_from_file_location(
+            "course_execute_notebooks", source
+        )
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         _execute_notebooks = module
     return _execute_notebooks
 
 
-def store_as_the_course_does(model: dict, path: str, contents_manager, **kwargs) -> None:
+def store_as_the_course_does(
+    model: dict, path: str, contents_manager, **kwargs
+) -> None:
     """Pre-save hook: clean a course notebook's own metadata; cells are left as they are."""
     if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
         return

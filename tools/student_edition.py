@@ -61,7 +61,9 @@ def exercises(nb: nbformat.NotebookNode) -> list[tuple[str | None, int, int]]:
             number = numbers[-1] if numbers else number
         elif SOLUTION_TAG in cell.metadata.get("tags", []):
             check = next(
-                i for i in range(index + 1, len(nb.cells)) if nb.cells[i].cell_type == "code"
+                i
+                for i in range(index + 1, len(nb.cells))
+                if nb.cells[i].cell_type == "code"
             )
             found.append((number, index, check))
     return found
@@ -70,7 +72,8 @@ def exercises(nb: nbformat.NotebookNode) -> list[tuple[str | None, int, int]]:
 def stub_message(number: str) -> str:
     """The NotImplementedError message of exercise ``number``'s stub."""
     return (
-        f"Exercise {number}: replace this cell with your answer, then run the check cell below it."
+        f"Exercise {number}: replace this cell with your answer, "
+        "then run the check cell below it."
     )
 
 
@@ -94,7 +97,10 @@ def stub_source(number: str, form: str) -> str:
     )
     comment = [line.replace("\0", " ") for line in lines]
     return "\n".join(
-        [*(f"# {line}" for line in comment), f"raise NotImplementedError({stub_message(number)!r})"]
+        [
+            *(f"# {line}" for line in comment),
+            f"raise NotImplementedError({stub_message(number)!r})",
+        ]
     )
 
 
@@ -137,13 +143,16 @@ def student_version(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNo
             )
         cell.source = stub_source(exercise, form)
         kept = [t for t in tags if t not in SOLUTION_ONLY_TAGS]
-        cell.metadata.pop("jupyter", None)  # unfolded: the stub is where the student writes
+        # unfolded: the stub is where the student writes
+        cell.metadata.pop("jupyter", None)
         cell.metadata.pop("tags", None)
         if kept:
             cell.metadata["tags"] = kept
         stubs += 1
     if stubs == 0:
-        raise ValueError(f"{name}: no cell is tagged {SOLUTION_TAG!r}; tag the exercise solutions")
+        raise ValueError(
+            f"{name}: no cell is tagged {SOLUTION_TAG!r}; tag the exercise solutions"
+        )
     return nb
 
 
@@ -163,7 +172,9 @@ def write_student_edition(notebooks: list[Path], out: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb"
+    )
     parser.add_argument("--out", type=Path, default=OUT, help="default: build/student")
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted(NOTEBOOKS.glob("*.ipynb"))

@@ -103,9 +103,13 @@ def check_answer(
     hints = dict(hints or {})
     if of_type is not None and not isinstance(answer, of_type):
         wanted = "tf.Variable" if of_type is tf.Variable else of_type.__name__
-        _fail(f"{name} is {_describe(answer)}, but a {wanted} is expected.", hints, "type")
+        _fail(
+            f"{name} is {_describe(answer)}, but a {wanted} is expected.", hints, "type"
+        )
     for wrong, explanation in mistakes:
-        if _matches(answer, wrong, rtol, atol) and not _matches(answer, expected, rtol, atol):
+        if _matches(answer, wrong, rtol, atol) and not _matches(
+            answer, expected, rtol, atol
+        ):
             raise AssertionError(f"{name} {explanation}")
     if isinstance(expected, Mapping):
         _check_dict(name, answer, expected, why)
@@ -156,7 +160,9 @@ def diagnose(
     if not np.all(np.isfinite(got)):
         first = tuple(np.argwhere(~np.isfinite(got))[0])
         where = _index(first) if got.ndim else ""
-        return said("nan", f"contains {got[first]}{where}: a log of 0, a 0/0 or an overflow?")
+        return said(
+            "nan", f"contains {got[first]}{where}: a log of 0, a 0/0 or an overflow?"
+        )
     if not np.any(got) and np.any(wrong):
         return said("zeros", f"is all zeros, but {reference} is not.")
     if not np.any(mismatch(-got, want)):
@@ -176,10 +182,12 @@ def diagnose(
     worst = np.unravel_index(int(np.argmax(np.abs(got - want))), got.shape)
     if got.size == 1:
         high = "too high" if got[worst] > want[worst] else "too low"
-        return said("values", f"is {_fmt(got[worst])}, {high}: {reference} is {_fmt(want[worst])}.")
-    differ = (
-        f"{_index(worst).strip()}: {labels[0]} {_fmt(want[worst])}, {labels[1]} {_fmt(got[worst])}"
-    )
+        return said(
+            "values",
+            f"is {_fmt(got[worst])}, {high}: {reference} is {_fmt(want[worst])}.",
+        )
+    where = _index(worst).strip()
+    differ = f"{where}: {labels[0]} {_fmt(want[worst])}, {labels[1]} {_fmt(got[worst])}"
     places = np.argwhere(wrong)
     if len(places) == 1:
         return said("element", f"is right except one element, {differ}.")
@@ -188,10 +196,16 @@ def diagnose(
         if len(rows) == 1 and got.shape[0] > 1:
             return said("row", f"is right except row {rows.pop()}; most {differ}.")
         if len(cols) == 1 and got.shape[1] > 1:
-            return said("column", f"is right except column {cols.pop()}; most {differ}.")
+            return said(
+                "column", f"is right except column {cols.pop()}; most {differ}."
+            )
         if square and all(i == j for i, j in places):
             return said("diagonal", f"is right except on the diagonal; most {differ}.")
-    count = f"{len(places)} of {got.size} elements differ" if len(places) else "all differ slightly"
+    count = (
+        f"{len(places)} of {got.size} elements differ"
+        if len(places)
+        else "all differ slightly"
+    )
     return said("values", f"differs from {reference} ({count}); most {differ}.")
 
 
@@ -213,7 +227,9 @@ def _check_prediction(name: str, answer: Any, expected: Any, why: str | None) ->
     reason = f" {why}" if why else ""
     if isinstance(expected, (bool, np.bool_)):
         if not isinstance(answer, (bool, np.bool_)):
-            raise AssertionError(f"{name} is {_describe(answer)}, but True or False is expected.")
+            raise AssertionError(
+                f"{name} is {_describe(answer)}, but True or False is expected."
+            )
         if bool(answer) != bool(expected):
             raise AssertionError(
                 f"{name} is wrong: you said {bool(answer)}, and it is {bool(expected)}.{reason}"
@@ -229,14 +245,22 @@ def _check_prediction(name: str, answer: Any, expected: Any, why: str | None) ->
                 f"{name} is wrong: you said {answer!r}, and it is {expected!r}{case}.{reason}"
             )
     else:
-        count = isinstance(answer, numbers.Real) and not isinstance(answer, (bool, np.bool_))
+        count = isinstance(answer, numbers.Real) and not isinstance(
+            answer, (bool, np.bool_)
+        )
         if not count or not float(answer).is_integer():  # also NaN and inf
-            raise AssertionError(f"{name} is {_describe(answer)}, but a whole number is expected.")
+            raise AssertionError(
+                f"{name} is {_describe(answer)}, but a whole number is expected."
+            )
         if answer != expected:
             size = "too high" if answer > expected else "too low"
             if answer == -expected:
                 size += ", the opposite sign"
-            elif expected and answer and (answer % expected == 0 or expected % answer == 0):
+            elif (
+                expected
+                and answer
+                and (answer % expected == 0 or expected % answer == 0)
+            ):
                 size += f", {_ratio(answer / expected)} × the right number"
             raise AssertionError(
                 f"{name} is wrong: you said {int(answer)}, {size}; it is {expected}.{reason}"
@@ -282,9 +306,13 @@ def _check_list(
 ) -> None:
     n = len(expected)
     if items is not None and len(items) != n:
-        raise TypeError(f"check_answer: {len(items)} item names for {n} expected items.")
+        raise TypeError(
+            f"check_answer: {len(items)} item names for {n} expected items."
+        )
     label = [f"{name}[{i}]" + (f" ({items[i]})" if items else "") for i in range(n)]
-    if any(isinstance(e, (list, tuple, Mapping)) for e in expected):  # nested: item by item
+    if any(
+        isinstance(e, (list, tuple, Mapping)) for e in expected
+    ):  # nested: item by item
         if not isinstance(answer, (list, tuple)) or len(answer) != n:
             _fail(
                 f"{name} is {_describe(answer)}, but a list or tuple of {n} items is expected.",
@@ -305,8 +333,13 @@ def _check_list(
     exact = any(isinstance(e, Fraction) for e in expected)
     wants = [_numeric("expected", e, exact, {}) for e in expected]
     scalars = all(w.ndim == 0 for w in wants)
-    if scalars and not exact and isinstance(answer, (tf.Tensor, tf.Variable, np.ndarray)):
-        vector = _numeric(name, answer, exact, hints)  # a vector will do for a list of numbers
+    if (
+        scalars
+        and not exact
+        and isinstance(answer, (tf.Tensor, tf.Variable, np.ndarray))
+    ):
+        # a vector will do for a list of numbers
+        vector = _numeric(name, answer, exact, hints)
         answer = list(vector) if vector.ndim == 1 else answer
     order = f" ({', '.join(items)})" if items else ""
     if not isinstance(answer, (list, tuple)):
@@ -335,7 +368,11 @@ def _check_list(
                 if i != j
             )
             order = f" Return them in the order {', '.join(items)}." if items else ""
-            _fail(f"{name} has the right items in the wrong order: {where}.{order}", hints, "order")
+            _fail(
+                f"{name} has the right items in the wrong order: {where}.{order}",
+                hints,
+                "order",
+            )
     if scalars:
         got, want = np.stack(gots), np.stack(wants)
         _check_array(name, got, want, rtol, atol, hints, exact, reference)
@@ -384,15 +421,23 @@ def _check_array(
 # --- conversions ----------------------------------------------------------------------------------
 
 
-def _numeric(name: str, value: Any, exact: bool, hints: Mapping[str, str]) -> np.ndarray:
+def _numeric(
+    name: str, value: Any, exact: bool, hints: Mapping[str, str]
+) -> np.ndarray:
     """``value`` as an array (float64, or object for exact Fractions), or a clear failure."""
     if isinstance(value, (tf.Tensor, tf.Variable)):
         dtype = value.dtype
         if not (dtype.is_floating or dtype.is_integer):
-            _fail(f"{name} has dtype {dtype.name}, but real numbers are expected.", hints, "dtype")
+            _fail(
+                f"{name} has dtype {dtype.name}, but real numbers are expected.",
+                hints,
+                "dtype",
+            )
         if exact:
             _fail(
-                f"{name} is {_describe(value)}, but an exact Fraction is expected.", hints, "type"
+                f"{name} is {_describe(value)}, but an exact Fraction is expected.",
+                hints,
+                "type",
             )
         return np.asarray(value.numpy())
     if value is None:
@@ -408,14 +453,22 @@ def _numeric(name: str, value: Any, exact: bool, hints: Mapping[str, str]) -> np
             "type",
         )
     if isinstance(value, (bool, np.bool_, str, bytes, Mapping, set)):
-        _fail(f"{name} is {_describe(value)}, but a number or an array is expected.", hints, "type")
+        _fail(
+            f"{name} is {_describe(value)}, but a number or an array is expected.",
+            hints,
+            "type",
+        )
     if exact:
         flat = (
             list(np.asarray(value, dtype=object).reshape(-1))
             if not isinstance(value, numbers.Number)
             else [value]
         )
-        inexact = [v for v in flat if not isinstance(v, numbers.Rational) or isinstance(v, bool)]
+        inexact = [
+            v
+            for v in flat
+            if not isinstance(v, numbers.Rational) or isinstance(v, bool)
+        ]
         if inexact:
             _fail(
                 f"{name} is {_describe(inexact[0])}, not an exact Fraction: write it as a "
@@ -423,21 +476,38 @@ def _numeric(name: str, value: Any, exact: bool, hints: Mapping[str, str]) -> np
                 hints,
                 "type",
             )
-        return np.array([Fraction(v) for v in flat], dtype=object).reshape(np.shape(value))
+        return np.array([Fraction(v) for v in flat], dtype=object).reshape(
+            np.shape(value)
+        )
     try:
         array = np.asarray(value)
     except (ValueError, TypeError):
         array = np.asarray(value, dtype=object)
     if array.dtype == object:
-        if array.size and all(isinstance(v, numbers.Rational) for v in array.reshape(-1)):
+        if array.size and all(
+            isinstance(v, numbers.Rational) for v in array.reshape(-1)
+        ):
             return array.astype(np.float64)  # Fractions where floats will do
-        _fail(f"{name} is {_describe(value)}, but a number or an array is expected.", hints, "type")
+        _fail(
+            f"{name} is {_describe(value)}, but a number or an array is expected.",
+            hints,
+            "type",
+        )
     if array.dtype.kind == "b":
-        _fail(f"{name} has dtype bool (True/False), but numbers are expected.", hints, "dtype")
+        _fail(
+            f"{name} has dtype bool (True/False), but numbers are expected.",
+            hints,
+            "dtype",
+        )
     if array.dtype.kind not in "iuf":
-        _fail(f"{name} has dtype {array.dtype}, but real numbers are expected.", hints, "dtype")
+        _fail(
+            f"{name} has dtype {array.dtype}, but real numbers are expected.",
+            hints,
+            "dtype",
+        )
     if array.dtype.kind in "iu" and not isinstance(value, (np.ndarray, np.generic)):
-        return array.astype(np.float64)  # Python ints are exact: no integer arithmetic here
+        # Python ints are exact: no integer arithmetic here
+        return array.astype(np.float64)
     return array
 
 
@@ -445,7 +515,10 @@ def _tolerance(rtol: float, atol: float | None, exact: bool = False) -> Mismatch
     if exact:
         return lambda got, want: (
             ~np.isclose(
-                np.asarray(got, np.float64), np.asarray(want, np.float64), rtol=1e-12, atol=0.0
+                np.asarray(got, np.float64),
+                np.asarray(want, np.float64),
+                rtol=1e-12,
+                atol=0.0,
             )
         )
 
@@ -477,7 +550,9 @@ def _permutation(same: list[list[bool]]) -> list[int] | None:
         for order in itertools.permutations(range(n))
         if list(order) != list(range(n)) and all(same[i][order[i]] for i in range(n))
     )
-    return min(orders, key=lambda order: sum(i != j for i, j in enumerate(order)), default=None)
+    return min(
+        orders, key=lambda order: sum(i != j for i, j in enumerate(order)), default=None
+    )
 
 
 def _shape_text(got: tuple[int, ...], want: tuple[int, ...]) -> str:

@@ -61,7 +61,9 @@ def _check_params(params: Any) -> tuple[list[Layer], np.dtype]:
         w = _as_array(pair[0], f"params[{i}][0] (W)")
         b = _as_array(pair[1], f"params[{i}][1] (b)")
         if w.ndim != 2:
-            raise ValueError(f"layer {i}: W must be 2-D (fan_in, fan_out); got shape {w.shape}.")
+            raise ValueError(
+                f"layer {i}: W must be 2-D (fan_in, fan_out); got shape {w.shape}."
+            )
         if b.shape != (w.shape[1],):
             raise ValueError(
                 f"layer {i}: b must have shape ({w.shape[1]},) to match W's fan_out; got {b.shape}."
@@ -125,7 +127,9 @@ def _check_labels(y: Array, batch: int, classes: int) -> np.ndarray:
             "or y.astype(np.int32)."
         )
     if y.shape != (batch,):
-        raise ValueError(f"y must have shape ({batch},), one label per row of x; got {y.shape}.")
+        raise ValueError(
+            f"y must have shape ({batch},), one label per row of x; got {y.shape}."
+        )
     if batch and (y.min() < 0 or y.max() >= classes):
         raise ValueError(
             f"labels must be in 0 .. {classes - 1} (the last layer has {classes} outputs); got "
@@ -157,7 +161,9 @@ def _activation_grad(z: np.ndarray, a: np.ndarray, activation: str) -> np.ndarra
     return (z > 0).astype(z.dtype)
 
 
-def forward(params: Sequence[tuple[Array, Array]], x: Array, activation: str = "sigmoid") -> Any:
+def forward(
+    params: Sequence[tuple[Array, Array]], x: Array, activation: str = "sigmoid"
+) -> Any:
     """The network's logits for a batch.
 
     Args:

@@ -27,7 +27,9 @@ def _check_int(name: str, value: object, low: int, high: int | None = None) -> i
 
 def _check_positive(name: str, value: object, allow_zero: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}.")
+        raise TypeError(
+            f"{name} must be a number, got {type(value).__name__} {value!r}."
+        )
     if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be finite and {bound}, got {value}.")
@@ -80,7 +82,9 @@ def blobs(
     return x[order].astype(np.float32), y[order].astype(np.int32)
 
 
-def moons(n: int = 200, noise: float = 0.15, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def moons(
+    n: int = 200, noise: float = 0.15, *, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: a two-class set that no straight line separates.
 
     Class 0 lies on the upper half of the unit circle centred at (0, 0); class 1 on the lower

@@ -124,7 +124,9 @@ def numerical_gradient(
     sources = _validate_sources(f, sources, "numerical_gradient")
     real = isinstance(eps, numbers.Real) and not isinstance(eps, bool)
     if not (real and np.isfinite(eps) and eps > 0):
-        raise ValueError(f"numerical_gradient: eps must be a positive number, got {eps!r}.")
+        raise ValueError(
+            f"numerical_gradient: eps must be a positive number, got {eps!r}."
+        )
     evaluate = float64_evaluator(f, sources)
     values = [np.array(s.numpy(), dtype=np.float64) for s in sources]
     gradients = []
@@ -151,7 +153,9 @@ def relative_error(a: np.ndarray, b: np.ndarray, floor: float) -> float:
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     if a.shape != b.shape:
         raise ValueError(f"relative_error: shapes {a.shape} and {b.shape} differ.")
-    return float(np.linalg.norm(a - b) / max(floor, np.linalg.norm(a) + np.linalg.norm(b)))
+    return float(
+        np.linalg.norm(a - b) / max(floor, np.linalg.norm(a) + np.linalg.norm(b))
+    )
 
 
 @dataclass(frozen=True)
@@ -236,7 +240,9 @@ class GradientReport:
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         lines = [self._title()]
         for row in [header, *rows]:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+            lines.append(
+                "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            )
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -246,11 +252,17 @@ class GradientReport:
 
     def _repr_html_(self) -> str:
         header, rows = self._rows()
-        cells = lambda tag, row: "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in row)  # noqa: E731
-        body = "".join(f"<tr>{cells('td', r)}</tr>" for r in rows)
+        # A narrow screen may break a header after its "~" ("tape~ numerical").
+        head = "".join(
+            f"<th>{html.escape(c).replace('~', '~<wbr>')}</th>" for c in header
+        )
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+            for row in rows
+        )
         return (
             f"<table><caption>{html.escape(self._title())}</caption>"
-            f"<thead><tr>{cells('th', header)}</tr></thead><tbody>{body}</tbody></table>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         )
 
 
@@ -303,7 +315,9 @@ def check_gradients(
     """
     sources = _validate_sources(f, sources, "check_gradients")
     names = _names(f, sources, names)
-    expected_arrays = _validate_expected(expected, sources, names, expected_name, hints or {})
+    expected_arrays = _validate_expected(
+        expected, sources, names, expected_name, hints or {}
+    )
 
     with tf.GradientTape() as tape:
         for s in sources:
@@ -328,7 +342,9 @@ def check_gradients(
 
     dtypes = [s.dtype.name for s in sources] + [output.dtype.name]
     if expected is not None:
-        dtypes += [tf.as_dtype(np.asarray(e).dtype).name for e in expected if _is_float(e)]
+        dtypes += [
+            tf.as_dtype(np.asarray(e).dtype).name for e in expected if _is_float(e)
+        ]
     dtype = min((d for d in dtypes if d in TOLERANCES), key=_PRECISION_ORDER.index)
     default_rtol, default_floor = TOLERANCES[dtype]
     rtol = default_rtol if rtol is None else rtol
@@ -338,14 +354,22 @@ def check_gradients(
     for i in range(len(sources)):
         row = {"tape~numerical": relative_error(tape_arrays[i], numerical[i], floor)}
         if expected_arrays is not None:
-            row["derived~numerical"] = relative_error(expected_arrays[i], numerical[i], floor)
-            row["derived~tape"] = relative_error(expected_arrays[i], tape_arrays[i], floor)
+            row["derived~numerical"] = relative_error(
+                expected_arrays[i], numerical[i], floor
+            )
+            row["derived~tape"] = relative_error(
+                expected_arrays[i], tape_arrays[i], floor
+            )
         errors.append(row)
     report = GradientReport(
         names, tape_arrays, numerical, expected_arrays, errors, dtype, rtol, floor
     )
     if not report.passed:
-        worst = [(e, names[i], pair) for i, row in enumerate(errors) for pair, e in row.items()]
+        worst = [
+            (e, names[i], pair)
+            for i, row in enumerate(errors)
+            for pair, e in row.items()
+        ]
         error, name, pair = max(worst)
         diagnosis = _diagnosis(report, expected_name, hints)
         raise AssertionError(
@@ -398,12 +422,20 @@ def _diagnosis(
         tape, numerical = report.tape[i], report.numerical[i]
         derived = _derived(expected_name, i, count, name)
         if expected is not None and row["derived~tape"] > rtol >= row["tape~numerical"]:
-            subject, got, want, reference = derived, expected[i], tape, "the tape's gradient"
+            subject, got, want, reference = (
+                derived,
+                expected[i],
+                tape,
+                "the tape's gradient",
+            )
             labels, kind_hints, after = ("the tape has", "yours"), hints, ""
         elif row["tape~numerical"] > rtol:
             derived_only = False
             subject, got, want = f"the tape's gradient for {name!r}", tape, numerical
-            reference, labels = "the finite-difference estimate", ("the estimate has", "the tape")
+            reference, labels = (
+                "the finite-difference estimate",
+                ("the estimate has", "the tape"),
+            )
             # not a derivation's slip: no advice about squares and means
             kind_hints = {"factor": "", "sign": "", **(hints or {})}
             after = (
@@ -413,7 +445,10 @@ def _diagnosis(
             )
         elif expected is not None and row["derived~numerical"] > rtol:
             subject, got, want = derived, expected[i], numerical
-            reference, labels = "the finite-difference estimate", ("the estimate has", "yours")
+            reference, labels = (
+                "the finite-difference estimate",
+                ("the estimate has", "yours"),
+            )
             kind_hints, after = hints, ""
         else:
             continue
@@ -431,13 +466,21 @@ def _diagnosis(
 
 
 def _is_float(value: Any) -> bool:
-    dtype = value.dtype if isinstance(value, (tf.Tensor, tf.Variable)) else np.asarray(value).dtype
+    dtype = (
+        value.dtype
+        if isinstance(value, (tf.Tensor, tf.Variable))
+        else np.asarray(value).dtype
+    )
     return tf.as_dtype(dtype).is_floating
 
 
-def _validate_sources(f: Any, sources: Any, caller: str) -> list[tf.Tensor | tf.Variable]:
+def _validate_sources(
+    f: Any, sources: Any, caller: str
+) -> list[tf.Tensor | tf.Variable]:
     if not callable(f):
-        raise TypeError(f"{caller}: f must be a function of the sources, got {type(f).__name__}.")
+        raise TypeError(
+            f"{caller}: f must be a function of the sources, got {type(f).__name__}."
+        )
     if isinstance(sources, (tf.Tensor, tf.Variable, np.ndarray)) or not isinstance(
         sources, (list, tuple)
     ):
@@ -446,14 +489,18 @@ def _validate_sources(f: Any, sources: Any, caller: str) -> list[tf.Tensor | tf.
             "Wrap a single source in a list: [w]."
         )
     if not sources:
-        raise ValueError(f"{caller}: sources is empty; pass the tensors to differentiate by.")
+        raise ValueError(
+            f"{caller}: sources is empty; pass the tensors to differentiate by."
+        )
     checked = []
     for i, s in enumerate(sources):
         if not isinstance(s, tf.Variable):
             try:
                 s = tf.convert_to_tensor(s)
             except (TypeError, ValueError) as error:
-                raise TypeError(f"{caller}: source {i} is not a tensor: {error}") from error
+                raise TypeError(
+                    f"{caller}: source {i} is not a tensor: {error}"
+                ) from error
         if not s.dtype.is_floating:
             raise TypeError(
                 f"{caller}: source {i} has dtype {s.dtype.name}; gradients exist only for "
@@ -473,7 +520,9 @@ def _validate_sources(f: Any, sources: Any, caller: str) -> list[tf.Tensor | tf.
 def _names(f: Any, sources: Sequence[Any], names: Sequence[str] | None) -> list[str]:
     if names is not None:
         if len(names) != len(sources):
-            raise ValueError(f"check_gradients: {len(names)} names for {len(sources)} sources.")
+            raise ValueError(
+                f"check_gradients: {len(names)} names for {len(sources)} sources."
+            )
         return [str(n) for n in names]
     try:
         params = [
@@ -529,7 +578,9 @@ def _validate_expected(
             if array.shape == shape:
                 continue
             label = labels[i]
-            text = answers._shape_text(array.shape, shape).replace("is expected", "is its source's")
+            text = answers._shape_text(array.shape, shape).replace(
+                "is expected", "is its source's"
+            )
             if moved is not None:
                 order = (
                     f"the gradients are in the wrong order? {array.shape} is the shape of "

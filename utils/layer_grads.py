@@ -44,7 +44,9 @@ def softmax_mse_grads(x: Any, w: Any, b: Any, t: Any) -> tuple[tf.Tensor, tf.Ten
     x, w, b, t = (tf.convert_to_tensor(v) for v in (x, w, b, t))
     dtypes = {v.dtype for v in (x, w, b, t)}
     if len(dtypes) != 1 or not x.dtype.is_floating:
-        names = ", ".join(f"{k} {v.dtype.name}" for k, v in zip("xwbt", (x, w, b, t), strict=True))
+        names = ", ".join(
+            f"{k} {v.dtype.name}" for k, v in zip("xwbt", (x, w, b, t), strict=True)
+        )
         raise TypeError(
             f"softmax_mse_grads(): x, w, b and t must share one floating dtype; got {names}. "
             "Cast them, e.g. tf.one_hot(y, depth=3, dtype=x.dtype) for t."

@@ -22,7 +22,9 @@ def _check_points(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
             f"plot_decision_boundary(): x must have shape (n, 2), 2-D points; got {x.shape}."
         )
     if not np.issubdtype(x.dtype, np.floating) or not np.all(np.isfinite(x)):
-        raise ValueError("plot_decision_boundary(): x must hold finite floating-point numbers.")
+        raise ValueError(
+            "plot_decision_boundary(): x must hold finite floating-point numbers."
+        )
     if y.shape != (len(x),):
         raise ValueError(
             f"plot_decision_boundary(): y must have shape ({len(x)},), one label per point; "
@@ -98,18 +100,23 @@ def plot_decision_boundary(
     """
     x, y = _check_points(x, y)
     if isinstance(resolution, bool) or not isinstance(resolution, int):
-        raise TypeError(f"plot_decision_boundary(): resolution must be an int, got {resolution!r}.")
+        raise TypeError(
+            f"plot_decision_boundary(): resolution must be an int, got {resolution!r}."
+        )
     if not 10 <= resolution <= 1000:
         raise ValueError(
             f"plot_decision_boundary(): resolution must be 10 to 1000, got {resolution}."
         )
     if not padding >= 0:
-        raise ValueError(f"plot_decision_boundary(): padding must be >= 0, got {padding}.")
+        raise ValueError(
+            f"plot_decision_boundary(): padding must be >= 0, got {padding}."
+        )
 
     low = x.min(axis=0) - padding
     high = x.max(axis=0) + padding
     g1, g2 = np.meshgrid(
-        np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
+        np.linspace(low[0], high[0], resolution),
+        np.linspace(low[1], high[1], resolution),
     )
     grid = np.stack([g1.ravel(), g2.ravel()], axis=1).astype(np.float32)
     scores = np.asarray(predict(grid), dtype=np.float64)
@@ -142,7 +149,9 @@ def plot_decision_boundary(
                 linewidths=0.5,
                 label=f"class {label}",
             )
-    ax.set(xlim=(low[0], high[0]), ylim=(low[1], high[1]), xlabel="$x_1$", ylabel="$x_2$")
+    ax.set(
+        xlim=(low[0], high[0]), ylim=(low[1], high[1]), xlabel="$x_1$", ylabel="$x_2$"
+    )
     ax.set_aspect("equal")
     if title is not None:
         ax.set_title(title)

@@ -250,7 +250,9 @@ def setup(seed: int = DEFAULT_SEED, precision: int = 4) -> None:
             "Use e.g. setup(seed=0)."
         )
     if not 1 <= precision <= 16:
-        raise ValueError(f"setup(): precision must be between 1 and 16, got {precision}.")
+        raise ValueError(
+            f"setup(): precision must be between 1 and 16, got {precision}."
+        )
 
     tf = import_tensorflow_quietly()
     import keras

@@ -22,7 +22,9 @@ from tensorflow.core.framework import attr_value_pb2, graph_pb2, types_pb2
 #: Scalar function of the sources' values, computed in float64.
 Float64Function = Callable[[Sequence[np.ndarray]], float]
 
-_LOW_PRECISION = frozenset({types_pb2.DT_FLOAT, types_pb2.DT_HALF, types_pb2.DT_BFLOAT16})
+_LOW_PRECISION = frozenset(
+    {types_pb2.DT_FLOAT, types_pb2.DT_HALF, types_pb2.DT_BFLOAT16}
+)
 
 
 class _NotScalarError(ValueError):
@@ -82,7 +84,9 @@ def float64_evaluator(
 
 def _dtype_of(value: Any) -> np.dtype:
     return np.dtype(
-        value.dtype.as_numpy_dtype if isinstance(value, tf.Tensor) else np.asarray(value).dtype
+        value.dtype.as_numpy_dtype
+        if isinstance(value, tf.Tensor)
+        else np.asarray(value).dtype
     )
 
 
@@ -96,18 +100,24 @@ def require_scalar(value: Any) -> None:
         )
 
 
-def _graph_evaluator(f: Callable[..., Any], sources: Sequence[tf.Tensor]) -> Float64Function:
+def _graph_evaluator(
+    f: Callable[..., Any], sources: Sequence[tf.Tensor]
+) -> Float64Function:
     specs = [tf.TensorSpec(s.shape, s.dtype) for s in sources]
     concrete = tf.function(f, autograph=False).get_concrete_function(*specs)
     if len(concrete.outputs) != 1:
-        raise TypeError(f"f must return one tensor, its trace returned {len(concrete.outputs)}")
+        raise TypeError(
+            f"f must return one tensor, its trace returned {len(concrete.outputs)}"
+        )
     require_scalar(concrete.outputs[0])
 
     graph_def = concrete.graph.as_graph_def()
     fixed: dict[str, tf.Tensor] = {}  # node name -> value fed on every call
     for external, internal in concrete.graph.captures:
         if internal.dtype == tf.resource:
-            fixed.update(_variable_reads_as_placeholders(graph_def, internal.op.name, external))
+            fixed.update(
+                _variable_reads_as_placeholders(graph_def, internal.op.name, external)
+            )
         else:
             fixed[internal.op.name] = external
     _to_float64(graph_def)
@@ -121,11 +131,17 @@ def _graph_evaluator(f: Callable[..., Any], sources: Sequence[tf.Tensor]) -> Flo
     feeds = [graph.get_tensor_by_name(f"{n}:0") for n in [*argument_names, *fixed]]
     output = graph.get_tensor_by_name(concrete.outputs[0].name)
     if output.dtype != tf.float64:
-        raise TypeError(f"f's output has dtype {output.dtype.name} after the rewrite, not float64")
+        raise TypeError(
+            f"f's output has dtype {output.dtype.name} after the rewrite, not float64"
+        )
     run = wrapped.prune(feeds, output)
-    fixed_values = [tf.cast(v, graph.get_tensor_by_name(f"{n}:0").dtype) for n, v in fixed.items()]
+    fixed_values = [
+        tf.cast(v, graph.get_tensor_by_name(f"{n}:0").dtype) for n, v in fixed.items()
+    ]
 
-    return lambda vals: float(run(*[tf.constant(v, tf.float64) for v in vals], *fixed_values))
+    return lambda vals: float(
+        run(*[tf.constant(v, tf.float64) for v in vals], *fixed_values)
+    )
 
 
 def _variable_reads_as_placeholders(
@@ -155,7 +171,9 @@ def _to_float64(graph_def: graph_pb2.GraphDef) -> None:
     get new names, since the originals stay registered with their float32 signatures.
     """
     suffix = f"_float64_{next(_renames)}"
-    renamed = {f.signature.name: f.signature.name + suffix for f in graph_def.library.function}
+    renamed = {
+        f.signature.name: f.signature.name + suffix for f in graph_def.library.function
+    }
     nodes = list(graph_def.node)
     for function in graph_def.library.function:
         function.signature.name = renamed[function.signature.name]
@@ -164,8 +182,12 @@ def _to_float64(graph_def: graph_pb2.GraphDef) -> None:
                 arg.type = types_pb2.DT_DOUBLE
         nodes += function.node_def
     for gradient in graph_def.library.gradient:
-        gradient.function_name = renamed.get(gradient.function_name, gradient.function_name)
-        gradient.gradient_func = renamed.get(gradient.gradient_func, gradient.gradient_func)
+        gradient.function_name = renamed.get(
+            gradient.function_name, gradient.function_name
+        )
+        gradient.gradient_func = renamed.get(
+            gradient.gradient_func, gradient.gradient_func
+        )
     for node in nodes:
         node.op = renamed.get(node.op, node.op)
         for attr in node.attr.values():
