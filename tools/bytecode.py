@@ -127,9 +127,7 @@ def has_current_pyc(source: str) -> bool:
     if len(header) < 16 or header[:4] != importlib.util.MAGIC_NUMBER:
         return False
     flags, mtime, size = struct.unpack("<3I", header[4:16])
-    if (
-        flags != 0
-    ):  # hash-based .pyc: valid by construction unless checked; count them as current
+    if flags != 0:  # hash-based .pyc: valid by construction unless checked
         return True
     return (
         mtime == int(stat.st_mtime) & 0xFFFFFFFF and size == stat.st_size & 0xFFFFFFFF

@@ -9,7 +9,7 @@ then calls :func:`setup` first. The public API:
 - :func:`check_answer` - an exercise's check, saying what is wrong with a wrong answer
   (:mod:`utils.answers`);
 - :func:`softmax_mse_grads` - the hand-derived gradient of lessons 02 and 05
-  (:mod:`utils.layer_grads`);
+  (:mod:`utils.backprop`);
 - :func:`blobs`, :func:`moons` - seeded 2-D data sets (:mod:`utils.data`);
 - :func:`plot_decision_boundary` - a classifier's regions over its data (:mod:`utils.plots`);
 - :mod:`utils.backprop` - backpropagation by hand for an MLP (``utils.backprop.loss_and_grads``).
@@ -23,6 +23,7 @@ import_tensorflow_quietly()
 # ruff: noqa: E402
 from utils import backprop
 from utils.answers import check_answer
+from utils.backprop import softmax_mse_grads
 from utils.data import blobs, moons
 from utils.gradcheck import (
     GradientReport,
@@ -30,7 +31,6 @@ from utils.gradcheck import (
     numerical_gradient,
     relative_error,
 )
-from utils.layer_grads import softmax_mse_grads
 from utils.plots import plot_decision_boundary
 
 __all__ = [

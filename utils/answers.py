@@ -310,9 +310,7 @@ def _check_list(
             f"check_answer: {len(items)} item names for {n} expected items."
         )
     label = [f"{name}[{i}]" + (f" ({items[i]})" if items else "") for i in range(n)]
-    if any(
-        isinstance(e, (list, tuple, Mapping)) for e in expected
-    ):  # nested: item by item
+    if any(isinstance(e, (list, tuple, Mapping)) for e in expected):  # item by item
         if not isinstance(answer, (list, tuple)) or len(answer) != n:
             _fail(
                 f"{name} is {_describe(answer)}, but a list or tuple of {n} items is expected.",

@@ -21,6 +21,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from types import ModuleType
+from typing import TextIO
 
 #: Environment variables read by TensorFlow's C++ runtime when it is first imported.
 #: ``TF_CPP_MIN_LOG_LEVEL=2`` drops INFO and WARNING lines; ``TF_ENABLE_ONEDNN_OPTS=0``
@@ -71,8 +72,8 @@ class _StdoutHandler(logging.StreamHandler):
         super().__init__()
         self.setFormatter(_StableFormatter())
 
-    @property  # type: ignore[override]
-    def stream(self):  # noqa: ANN201 - the logging API's own attribute
+    @property
+    def stream(self) -> TextIO:  # the logging API's own attribute, read at each write
         return sys.stdout
 
     @stream.setter
