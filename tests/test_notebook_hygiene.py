@@ -289,3 +289,10 @@ def test_the_closing_line_links_the_next_lesson(path: Path) -> None:
             f"{path.name}: the closing line's first link should be [...]({later[0].name})"
         )
     assert all((path.parent / name).is_file() for name in linked), linked
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_lesson_is_at_most_4500_words(path: Path) -> None:
+    """Prose and code, counted by whitespace: a lesson reads in one sitting."""
+    words = sum(len("".join(c["source"]).split()) for c in load(path)["cells"])
+    assert words <= 4500, f"{path.name}: {words} words; a lesson is at most 4,500"
