@@ -5,17 +5,16 @@
 # Both create .venv and install requirements.txt into it when needed; make test (and make html)
 # also install requirements-docs.txt, the website's packages, which make lab does not need.
 
+# Every command here may write bytecode (.pyc) where PYTHONDONTWRITEBYTECODE is set (CI,
+# containers): without it, each kernel would compile TensorFlow's sources again, every time.
+unexport PYTHONDONTWRITEBYTECODE
+
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.installed-docs
 
-# How notebooks are tested: strict nbval (stored outputs compared) on this environment's kernel.
-NBVAL  := --nbval --nbval-current-env
-# In parallel, a scope at a time per worker: a notebook's cells, a test file's functions, or a
-# test class's methods (tests/test_exercises.py has one class per lesson).
-PYTEST := $(BIN)/python -m pytest -n auto --dist loadscope
 
 .PHONY: help install lab test lint execute bench html site-check student compat clean
 
@@ -36,22 +35,21 @@ $(BIN)/python:
 		+ sys.version.split()[0] + ". Run make with PYTHON=python3.12 (or another of them).")'
 	$(PYTHON) -m venv $(VENV)
 
-# --no-compile: byte-compiling all of TensorFlow up front doubles the install time. Instead,
-# tools/bytecode.py writes the .pyc of exactly what the lessons, the tests and the Lab import,
-# which Python would not do by itself where PYTHONDONTWRITEBYTECODE is set (CI, containers).
+# --no-compile: byte-compiling all of TensorFlow up front doubles the install time. Python writes
+# the .pyc of what is imported the first time it is imported instead: the unexport above lets it,
+# where PYTHONDONTWRITEBYTECODE is set (CI, containers).
 # The Lab's settings overrides turn off the Jupyter news prompt and update checks, and
 # tools/jupyter_server_config.py makes the Lab save a lesson as the course stores it (no
 # machine-specific metadata, so opening a lesson does not change its file).
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 
-$(STAMP): $(BIN)/python requirements.txt pyproject.toml tools/bytecode.py tools/lab_overrides.json \
+$(STAMP): $(BIN)/python requirements.txt pyproject.toml tools/lab_overrides.json \
 		tools/jupyter_server_config.py
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 \
 		--display-name "Python 3 (ipykernel)" >/dev/null
 	mkdir -p $(LAB_SETTINGS) && cp tools/lab_overrides.json $(LAB_SETTINGS)/overrides.json
 	mkdir -p $(VENV)/etc/jupyter && cp tools/jupyter_server_config.py $(VENV)/etc/jupyter/
-	$(BIN)/python tools/bytecode.py warm
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -59,7 +57,6 @@ install: $(STAMP)
 $(DOCS_STAMP): $(STAMP) requirements-docs.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile \
 		-r requirements-docs.txt
-	$(BIN)/python tools/bytecode.py warm --site
 	@touch $(DOCS_STAMP)
 
 # Loopback only, token authentication on (Jupyter's default). Containers often run as root,
@@ -74,17 +71,17 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 test: lint $(DOCS_STAMP)
-	$(PYTEST) $(NBVAL) tests notebooks
+	$(BIN)/python -m pytest  # tests and notebooks, with the flags in pyproject.toml
 
 execute: $(STAMP)
 	$(BIN)/ruff format notebooks
-	$(BIN)/python tools/execute_notebooks.py
+	$(BIN)/python -m tools.execute_notebooks
 
 bench: $(STAMP)
-	@$(BIN)/python tools/bench.py
+	@$(BIN)/python -m tools.bench
 
 html: $(DOCS_STAMP)
-	$(BIN)/python tools/build_site.py
+	$(BIN)/python -m tools.build_site
 
 # The built site read in Chromium by tools/site_check/check.mjs: axe-core on every page, light
 # and dark, desktop and phone; the menus opened by clicking; nothing scrolls sideways. Needs
@@ -94,7 +91,7 @@ site-check: html
 	node tools/site_check/check.mjs --site build/html
 
 student: $(STAMP)
-	$(BIN)/python tools/student_edition.py
+	$(BIN)/python -m tools.student_edition
 
 # Every lesson executed on another TensorFlow in a throw-away environment (tools/compat.py);
 # not part of make test. make compat TF=2.19 [PY=python3.12] [ARGS="--keras 3.0.5 --diff"]
@@ -102,7 +99,7 @@ TF ?=
 PY ?= $(PYTHON)
 
 compat:
-	$(PYTHON) tools/compat.py $(if $(TF),--tf $(TF)) --python $(PY) $(ARGS)
+	$(PYTHON) -m tools.compat $(if $(TF),--tf $(TF)) --python $(PY) $(ARGS)
 
 clean:
 	rm -rf $(VENV) build

@@ -12,12 +12,9 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
-import utils  # imports TensorFlow with its start-up lines hidden, so it comes first
-
-# isort: split
 import tensorflow as tf
 
+import utils
 from utils.answers import check_answer, diagnose
 
 # 2 x 3: its transpose has another shape

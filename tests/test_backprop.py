@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-import utils  # imports TensorFlow quietly, so it comes first
-from utils import backprop
-
-# isort: split
 import tensorflow as tf
+
+import utils
+from utils import backprop
 
 TOLERANCE = {np.float32: 2e-5, np.float64: 1e-12}
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,13 +26,10 @@ import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
+from tools import course, student_edition
+from tools.course import ROOT
 
-import execute_notebooks  # noqa: E402 - from tools/, added to the path above
-import student_edition  # noqa: E402
-
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = course.lessons()
 
 #: What a message must say for each kind of wrong answer (see wrong_answers.py).
 SAYS = {
@@ -99,7 +95,7 @@ class Kernel:
     def __init__(self) -> None:
         # the client stores each cell it runs in its notebook: one slot is enough
         slot = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell()])
-        self.client = execute_notebooks.client(slot, ROOT / "notebooks", timeout=300)
+        self.client = course.client(slot, ROOT / "notebooks", timeout=300)
         self.client.reset_execution_trackers()
 
     def run(self, cell: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -13,11 +13,9 @@ import re
 
 import numpy as np
 import pytest
-
-import utils  # imports TensorFlow with its start-up lines hidden, so it comes first
-
-# isort: split
 import tensorflow as tf
+
+import utils
 
 
 @pytest.fixture

@@ -27,9 +27,10 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools.course import ROOT, lessons
+
 CONFIG = ROOT / "tools" / "jupyter_server_config.py"
-LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+LESSONS = lessons()
 TOKEN = "course-lab-save-test"
 # Not through a proxy that http_proxy may name, whatever no_proxy says.
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -115,7 +116,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def written(nb: nbformat.NotebookNode) -> bytes:
-    """The bytes nbformat writes for ``nb``, as the server and tools/execute_notebooks.py do."""
+    """The bytes nbformat writes for ``nb``, as the server and tools/course.py do."""
     out = io.StringIO()
     nbformat.write(nb, out)
     return out.getvalue().encode()
@@ -183,22 +184,17 @@ def test_the_course_folder_is_the_checkout_this_environment_was_installed_from(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Without the override the tests use, the hook cleans this checkout's notebooks/ (pip's
-    record of the editable install) with this checkout's tools/execute_notebooks.py."""
+    record of the editable install) with this checkout's tools/course.py."""
     monkeypatch.delenv("GRADIENT_NOTEBOOKS_LESSONS", raising=False)
     config = runpy.run_path(str(CONFIG), init_globals={"get_config": Config})
     assert config["lessons_folder"]() == (ROOT / "notebooks").resolve()
-    assert (
-        Path(config["cleaning"]().__file__) == ROOT / "tools" / "execute_notebooks.py"
-    )
+    assert Path(config["cleaning"]().__file__) == ROOT / "tools" / "course.py"
     assert (
         config["c"].ContentsManager.pre_save_hook is config["store_as_the_course_does"]
     )
 
 
-@pytest.mark.skipif(
-    not (Path(sys.prefix) / ".installed").exists(),
-    reason="checks what `make install` adds to .venv; this environment was not set up by it",
-)
+@pytest.mark.needs_install
 def test_the_set_up_installs_the_config_where_every_jupyter_server_reads_it() -> None:
     installed = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.py"
     assert installed.exists(), f"{installed} is missing: run `make install` again"

@@ -7,22 +7,18 @@ import os
 import random
 import subprocess
 import sys
-from pathlib import Path
 
+import keras
 import matplotlib
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
-
-import utils  # imports TensorFlow with its start-up lines hidden, so it comes first
-from utils import runtime
-
-# isort: split
-import keras
 import tensorflow as tf
+from matplotlib.figure import Figure
 from tensorflow.python.platform import tf_logging
 
-ROOT = Path(__file__).resolve().parent.parent
+import utils
+from tools.course import ROOT
+from utils import runtime
 
 
 @pytest.fixture(autouse=True)

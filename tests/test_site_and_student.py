@@ -6,21 +6,16 @@ from __future__ import annotations
 import html as html_module
 import json
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
+from tools import build_site, course, student_edition
+from tools.course import ROOT
 
-import build_site  # noqa: E402 - from tools/, added to the path above
-import execute_notebooks  # noqa: E402
-import student_edition  # noqa: E402
-
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = course.lessons()
 
 
 # --- the website ---------------------------------------------------------------------------------
@@ -276,7 +271,7 @@ def test_a_student_notebook_runs_until_its_first_exercise(tmp_path):
     (written,) = student_edition.write_student_edition([lesson], tmp_path)
     nb = nbformat.read(written, as_version=4)
     with pytest.raises(CellExecutionError, match="NotImplementedError"):
-        execute_notebooks.run(nb, tmp_path)
+        course.run(nb, tmp_path)
 
     code = [c for c in nb.cells if c.cell_type == "code"]
     first_stub = next(

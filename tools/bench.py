@@ -1,23 +1,18 @@
 """Benchmark: the notebook tests against the fixed cost of importing TensorFlow.
 
-    python tools/bench.py        (or `make bench`)
+    python -m tools.bench        (or `make bench`)
 
-1. Runs the notebook part of `make test` (strict nbval, parallel, same flags) and times it.
+1. Runs the notebook part of `make test` (pytest's flags in pyproject.toml: strict nbval, in
+   parallel) and times it.
 2. Runs N bare `python -c "import tensorflow"`, one after another, N = number of notebooks.
 3. Prints both and their ratio. The ratio shows how much of the notebook run is more than the
-   unavoidable start-up of one TensorFlow per notebook; the course's target is <= 0.8 with
-   eight notebooks.
+   unavoidable start-up of one TensorFlow per notebook; the course's target is <= 0.8.
 4. Executes each notebook once more in a fresh kernel (in memory; nothing is written) and
    prints its execution time and the kernel's peak resident memory. Target: <= 8 s each.
-5. Times `import utils` (median of three) with PYTHONDONTWRITEBYTECODE=1 and without it, and
-   prints the share of its modules that load from bytecode the set-up wrote
-   (`tools/bytecode.py report`). Targets: >= 95 %, and a ratio <= 1.2.
 """
 
 from __future__ import annotations
 
-import os
-import statistics
 import subprocess
 import sys
 import time
@@ -25,12 +20,9 @@ from pathlib import Path
 
 import nbformat
 
-# this folder: the same kernel and settings as the tests
-from execute_notebooks import run
+from tools.course import ROOT, lessons, run
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-NBVAL = ["--nbval", "--nbval-current-env"]
+NOTEBOOKS = lessons()
 PEAK_RSS = (
     "import resource, sys\n"
     "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
@@ -38,28 +30,16 @@ PEAK_RSS = (
 )
 
 
-def timed(command: list[str], env: dict[str, str] | None = None) -> float:
+def timed(command: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(
         command,
         cwd=ROOT,
-        env=env,
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     return time.perf_counter() - start
-
-
-def import_utils_seconds(write_bytecode: bool) -> float:
-    """Median of three fresh `import utils`, with or without PYTHONDONTWRITEBYTECODE=1."""
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    if not write_bytecode:
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return statistics.median(
-        timed([sys.executable, "-c", "import utils"], env) for _ in range(3)
-    )
 
 
 def execute_with_peak(path: Path) -> tuple[float, int]:
@@ -75,8 +55,7 @@ def main() -> int:
         print("no notebooks to benchmark", file=sys.stderr)
         return 1
     n = len(NOTEBOOKS)
-    pytest = [sys.executable, "-m", "pytest", "-q", "-n", "auto", "--dist", "loadfile"]
-    notebooks_s = timed([*pytest, *NBVAL, "notebooks"])
+    notebooks_s = timed([sys.executable, "-m", "pytest", "-q", "notebooks"])
     imports_s = sum(
         timed([sys.executable, "-c", "import tensorflow"]) for _ in range(n)
     )
@@ -84,7 +63,7 @@ def main() -> int:
     print(f"notebooks: {n}")
     print(f"nbval run of all notebooks (make test's flags): {notebooks_s:6.1f} s")
     print(f"{n} bare `import tensorflow`, one after another:  {imports_s:6.1f} s")
-    print(f"ratio: {notebooks_s / imports_s:.2f}  (target <= 0.8 with eight notebooks)")
+    print(f"ratio: {notebooks_s / imports_s:.2f}  (target <= 0.8)")
     print()
     width = max(len(path.name) for path in NOTEBOOKS) + 2
     print(f"{'notebook':{width}} {'execute':>8} {'peak RSS':>10}")
@@ -93,17 +72,6 @@ def main() -> int:
         flag = "" if seconds <= 8 else "  (over the 8 s target)"
         print(f"{path.name:{width}} {seconds:7.1f}s {peak / 2**20:7.0f} MiB{flag}")
 
-    print()
-    off, on = (
-        import_utils_seconds(write_bytecode=False),
-        import_utils_seconds(write_bytecode=True),
-    )
-    print(f"import utils, PYTHONDONTWRITEBYTECODE=1: {off:5.2f} s")
-    print(f"import utils, bytecode writing allowed:  {on:5.2f} s")
-    print(f"ratio: {off / on:.2f}  (target <= 1.2)")
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    report = [sys.executable, str(ROOT / "tools" / "bytecode.py"), "report"]
-    subprocess.run(report, cwd=ROOT, env=env, check=True)
     return 0
 
 

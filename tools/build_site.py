@@ -1,7 +1,7 @@
 """Build the course's website from the stored, executed notebooks (nothing is re-executed).
 
-    python tools/build_site.py                          # `make html`: every lesson -> build/html/
-    python tools/build_site.py --out DIR NOTEBOOK ...   # only these lessons (the tests use this)
+    python -m tools.build_site                          # `make html`: every lesson -> build/html/
+    python -m tools.build_site --out DIR NOTEBOOK ...   # only these lessons
 
 Sphinx reads one source folder, so this assembles one in a temporary directory: ``site/index.md``
 (the landing page), ``README.md`` (whose lesson table the landing page includes, so the table is
@@ -21,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools.course import ROOT, lessons
+
 SITE = ROOT / "site"
-NOTEBOOKS = ROOT / "notebooks"
 OUT = ROOT / "build" / "html"
 
 # sphinx-mathjax-offline copies all of MathJax 3 (24 MB), but the pages load one combined
@@ -97,9 +97,7 @@ def build(notebooks: list[Path], out: Path) -> None:
         for path in notebooks:
             shutil.copy2(path, src / "notebooks" / path.name)
         args = ["-b", "html", "-c", str(SITE), "-W", "--keep-going", "-q", "-E"]
-        if sorted(p.name for p in notebooks) != sorted(
-            p.name for p in NOTEBOOKS.glob("*.ipynb")
-        ):
+        if sorted(p.name for p in notebooks) != sorted(p.name for p in lessons()):
             # a site of some lessons: their links to the lessons left out have no target
             args += ["-D", "suppress_warnings=myst.xref_missing"]
         args += ["-d", str(src / ".doctrees"), str(src), str(out)]
@@ -117,9 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=OUT, help="default: build/html")
     args = parser.parse_args(argv)
-    notebooks = [p.resolve() for p in args.notebooks] or sorted(
-        NOTEBOOKS.glob("*.ipynb")
-    )
+    notebooks = [p.resolve() for p in args.notebooks] or lessons()
     start = time.perf_counter()
     try:
         build(notebooks, args.out.resolve())

@@ -1,8 +1,8 @@
 """Check a TensorFlow release: every lesson executed in a throw-away environment, errors reported.
 
-    python tools/compat.py --tf 2.19                    (or `make compat TF=2.19`)
-    python tools/compat.py --tf 2.16 --python python3.12 --keras 3.0.5 --numpy 1.26.0
-    python tools/compat.py --tf 2.16 --venv build/compat-2.16 --lessons 03 08 --diff
+    python -m tools.compat --tf 2.19                    (or `make compat TF=2.19`)
+    python -m tools.compat --tf 2.16 --python python3.12 --keras 3.0.5 --numpy 1.26.0
+    python -m tools.compat --tf 2.16 --venv build/compat-2.16 --lessons 03 08 --diff
 
 1. Creates a virtual environment in a temporary folder (``--venv DIR``: that folder, created if
    missing, reused and kept if present) with ``--python`` (default: this interpreter).
@@ -15,7 +15,7 @@
    Then the course's helpers with ``pip install --no-deps -e .``, so that they bring no other
    TensorFlow.
 3. Prints the versions installed, then executes every lesson (``--lessons``: some) on a copy
-   of notebooks/ with the kernel and settings of tools/execute_notebooks.py (the tests' own),
+   of notebooks/ with the kernel and settings of tools/course.py (the tests' own),
    going on after a failing cell as nbval does. Per lesson: ``ok``, or the first unexpected
    error (cell index in the notebook, counted from 0, and the exception line) and how many
    cells raised; and how many outputs differ from the stored ones once the TensorFlow version
@@ -43,8 +43,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
+from tools.course import NOTEBOOKS, ROOT
+
 REQUIREMENTS = ROOT / "requirements.txt"
 
 #: What executes the notebooks, installed at the versions requirements.txt pins (if it does).
@@ -179,17 +179,11 @@ def outer(args: argparse.Namespace) -> int:
             return status
         env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
         env["VIRTUAL_ENV"] = str(venv)
-        worker = [
-            str(venv / "bin" / "python"),
-            str(Path(__file__).resolve()),
-            "--worker",
-        ]
+        worker = [str(venv / "bin" / "python"), "-m", "tools.compat", "--worker"]
         worker += ["--timeout", str(args.timeout)] + (["--diff"] if args.diff else [])
         worker += ["--lessons", *args.lessons] if args.lessons else []
         worker += ["--json", str(Path(args.json).resolve())] if args.json else []
-        return subprocess.run(
-            worker, env=env, cwd=tempfile.gettempdir(), check=False
-        ).returncode
+        return subprocess.run(worker, env=env, cwd=ROOT, check=False).returncode
     finally:
         if remove:
             shutil.rmtree(venv.parent, ignore_errors=True)
@@ -245,11 +239,7 @@ def check_lesson(path: Path, timeout: int, show_diff: bool, rules) -> dict:
 
     import nbformat
 
-    # this folder: the tests' kernel and settings
-    from execute_notebooks import (
-        clean,
-        client,
-    )
+    from tools.course import clean, client  # the tests' kernel and settings
 
     nb = nbformat.read(path, as_version=4)
     stored = copy.deepcopy(nb)

@@ -8,7 +8,7 @@ shows as modified, autosave writes it, and a learner who only read it has a chan
 machine-specific value in it and a conflict on the next ``git pull``.
 
 So before a notebook under the course's ``notebooks/`` folder is written, its *notebook* metadata
-gets the course's own cleaning, :func:`execute_notebooks.clean_metadata` (the kernel spec and the
+gets the course's own cleaning, :func:`tools.course.clean_metadata` (the kernel spec and the
 language without its version; what ``make execute`` stores). Cells are the learner's and left as
 they are: sources, outputs, execution counts and cell metadata (tags, a collapsed output). A
 lesson whose cells did not change is saved byte-identical (nbformat writes the same indent, key
@@ -62,21 +62,19 @@ def lessons_folder() -> Path | None:
     return (root / "notebooks").resolve() if root else None
 
 
-_execute_notebooks: ModuleType | None = None
+_course: ModuleType | None = None
 
 
 def cleaning() -> ModuleType:
-    """The course's tools/execute_notebooks.py, imported on the first save (not at start-up)."""
-    global _execute_notebooks
-    if _execute_notebooks is None:
-        source = course_root() / "tools" / "execute_notebooks.py"
-        spec = importlib.util.spec_from_file_location(
-            "course_execute_notebooks", source
-        )
+    """The course's tools/course.py, imported on the first save (not at start-up)."""
+    global _course
+    if _course is None:
+        source = course_root() / "tools" / "course.py"
+        spec = importlib.util.spec_from_file_location("course_tools_course", source)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        _execute_notebooks = module
-    return _execute_notebooks
+        _course = module
+    return _course
 
 
 def store_as_the_course_does(
@@ -89,9 +87,10 @@ def store_as_the_course_does(
     os_path = Path(contents_manager.root_dir, path.strip("/")).resolve()
     if lessons is None or not os_path.is_relative_to(lessons):
         return
-    module = cleaning()
-    nb = module.nbformat.from_dict(model["content"])
-    module.clean_metadata(nb)
+    import nbformat
+
+    nb = nbformat.from_dict(model["content"])
+    cleaning().clean_metadata(nb)
     model["content"]["metadata"] = nb.metadata
 
 

@@ -1,7 +1,7 @@
 """Write the student edition of the course: every exercise solution replaced by a stub.
 
-    python tools/student_edition.py                   # `make student`: all -> build/student/
-    python tools/student_edition.py --out DIR NB ...  # only these lessons
+    python -m tools.student_edition                   # `make student`: all -> build/student/
+    python -m tools.student_edition --out DIR NB ...  # only these lessons
 
 In each lesson, every code cell tagged ``solution`` becomes a stub that repeats the form of the
 answer the exercise asks for (its "**Your answer:**" paragraph: the name, type and shape) and
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
+from tools.course import ROOT, lessons
+
 OUT = ROOT / "build" / "student"
 
 SOLUTION_TAG = "solution"
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=OUT, help="default: build/student")
     args = parser.parse_args(argv)
-    notebooks = args.notebooks or sorted(NOTEBOOKS.glob("*.ipynb"))
+    notebooks = args.notebooks or lessons()
     try:
         written = write_student_edition(notebooks, args.out)
     except (OSError, ValueError) as error:
