@@ -37,7 +37,7 @@ Array = Any  # a NumPy array, a tf.Tensor or a tf.Variable
 Layer = tuple[np.ndarray, np.ndarray]
 
 
-def _as_array(value: Array, what: str) -> np.ndarray:
+def _as_array(value: Array, what: str, caller: str) -> np.ndarray:
     """``value`` as a NumPy array (tensors and Variables through ``.numpy()``)."""
     if hasattr(value, "numpy"):
         value = value.numpy()
@@ -45,39 +45,47 @@ def _as_array(value: Array, what: str) -> np.ndarray:
         return np.asarray(value)
     except (TypeError, ValueError) as error:
         raise TypeError(
-            f"{what} must be an array or a tensor; got {type(value).__name__}."
+            f"{caller}(): {what} must be an array or a tensor; got "
+            f"{type(value).__name__}."
         ) from error
 
 
-def _check_params(params: Any) -> tuple[list[Layer], np.dtype]:
-    """Validate ``[(W, b), ...]``; return the layers as arrays and their common float dtype."""
+def _check_params(params: Any, caller: str) -> tuple[list[Layer], np.dtype]:
+    """Validate ``[(W, b), ...]``; return the layers as arrays and their common float
+    dtype. Every message starts with ``caller()``, the public function that was given them."""
     if not isinstance(params, Sequence) or isinstance(params, str) or len(params) == 0:
         raise TypeError(
-            "params must be a non-empty list of (W, b) pairs, one per layer, with W of shape "
+            f"{caller}(): params must be a non-empty list of (W, b) pairs, one per "
+            "layer, with W of shape "
             f"(fan_in, fan_out) and b of shape (fan_out,); got {type(params).__name__}."
         )
     layers: list[Layer] = []
     for i, pair in enumerate(params):
         if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
             raise TypeError(
-                f"params[{i}] must be a (W, b) pair; got {type(pair).__name__}"
+                f"{caller}(): params[{i}] must be a (W, b) pair; got "
+                f"{type(pair).__name__}"
                 + (f" of length {len(pair)}" if isinstance(pair, Sequence) else "")
                 + "."
             )
-        w = _as_array(pair[0], f"params[{i}][0] (W)")
-        b = _as_array(pair[1], f"params[{i}][1] (b)")
+        w = _as_array(pair[0], f"params[{i}][0] (W)", caller)
+        b = _as_array(pair[1], f"params[{i}][1] (b)", caller)
         if w.ndim != 2:
             raise ValueError(
-                f"layer {i}: W must be 2-D (fan_in, fan_out); got shape {w.shape}."
+                f"{caller}(): layer {i}: W must be 2-D (fan_in, fan_out); got shape "
+                f"{w.shape}."
             )
         if b.shape != (w.shape[1],):
             raise ValueError(
-                f"layer {i}: b must have shape ({w.shape[1]},) to match W's fan_out; got {b.shape}."
+                f"{caller}(): layer {i}: b must have shape ({w.shape[1]},) to match "
+                f"W's fan_out; got {b.shape}."
             )
         if i > 0 and w.shape[0] != layers[-1][0].shape[1]:
             raise ValueError(
-                f"layer {i}: W has fan_in {w.shape[0]}, but layer {i - 1} has fan_out "
-                f"{layers[-1][0].shape[1]}; each W must have as many rows as the previous "
+                f"{caller}(): layer {i}: W has fan_in {w.shape[0]}, but layer {i - 1} "
+                "has fan_out "
+                f"{layers[-1][0].shape[1]}; each W must have as many rows as the "
+                "previous "
                 "layer has outputs."
             )
         layers.append((w, b))
@@ -85,69 +93,87 @@ def _check_params(params: Any) -> tuple[list[Layer], np.dtype]:
     if len(dtypes) != 1 or not all(d in (np.float32, np.float64) for d in dtypes):
         names = sorted(str(d) for d in dtypes)
         raise TypeError(
-            f"every W and b must be float32, or every one float64; got {', '.join(names)}. "
-            "Cast them to one dtype (e.g. tf.cast(w, tf.float64) or w.astype(np.float64))."
+            f"{caller}(): every W and b must be float32, or every one float64; got "
+            f"{', '.join(names)}. "
+            "Cast them to one dtype (e.g. tf.cast(w, tf.float64) or "
+            "w.astype(np.float64))."
         )
     for i, (w, b) in enumerate(layers):
         if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
             raise ValueError(
-                f"layer {i}: W or b holds NaN or inf; the weights have diverged or were not "
+                f"{caller}(): layer {i}: W or b holds NaN or inf; the weights have "
+                "diverged or were not "
                 "initialised. Re-initialise them or lower the learning rate."
             )
     if layers[-1][0].shape[1] < 2:
         raise ValueError(
-            "the last layer must have at least 2 outputs (one logit per class); softmax "
+            f"{caller}(): the last layer must have at least 2 outputs (one logit per "
+            "class); softmax "
             "cross-entropy over a single class is always 0."
         )
     return layers, dtypes.pop()
 
 
-def _check_inputs(x: Array, layers: list[Layer], dtype: np.dtype) -> np.ndarray:
-    x = _as_array(x, "x")
+def _check_inputs(
+    x: Array, layers: list[Layer], dtype: np.dtype, caller: str
+) -> np.ndarray:
+    x = _as_array(x, "x", caller)
     if x.ndim != 2:
-        raise ValueError(f"x must be 2-D (batch, features); got shape {x.shape}.")
+        raise ValueError(
+            f"{caller}(): x must be 2-D (batch, features); got shape {x.shape}."
+        )
     if x.shape[1] != layers[0][0].shape[0]:
         raise ValueError(
-            f"x has {x.shape[1]} features per example, but the first layer's W expects "
-            f"{layers[0][0].shape[0]} (its fan_in). Give W0 shape ({x.shape[1]}, ...) or pass "
+            f"{caller}(): x has {x.shape[1]} features per example, but the first "
+            "layer's W expects "
+            f"{layers[0][0].shape[0]} (its fan_in). Give W0 shape ({x.shape[1]}, ...) "
+            "or pass "
             "x with that many columns."
         )
     if x.dtype != dtype:
         raise TypeError(
-            f"x is {x.dtype} but the weights are {dtype}; cast x to {dtype} "
+            f"{caller}(): x is {x.dtype} but the weights are {dtype}; cast x to "
+            f"{dtype} "
             f"(e.g. tf.cast(x, tf.{dtype}) or x.astype(np.{dtype}))."
         )
     if x.shape[0] == 0:
-        raise ValueError("x has no rows; pass at least one example.")
+        raise ValueError(f"{caller}(): x has no rows; pass at least one example.")
     if not np.all(np.isfinite(x)):
-        raise ValueError("x holds NaN or inf; clean or drop those examples first.")
+        raise ValueError(
+            f"{caller}(): x holds NaN or inf; clean or drop those examples first."
+        )
     return x
 
 
-def _check_labels(y: Array, batch: int, classes: int) -> np.ndarray:
-    y = _as_array(y, "y")
+def _check_labels(y: Array, batch: int, classes: int, caller: str) -> np.ndarray:
+    y = _as_array(y, "y", caller)
     if not np.issubdtype(y.dtype, np.integer):
         raise TypeError(
-            f"y must hold integer class labels (0 .. {classes - 1}); got dtype {y.dtype}. "
-            "Pass class indices, not one-hot rows or floats: e.g. tf.argmax(onehot, axis=1) "
+            f"{caller}(): y must hold integer class labels (0 .. {classes - 1}); got "
+            f"dtype {y.dtype}. "
+            "Pass class indices, not one-hot rows or floats: e.g. tf.argmax(onehot, "
+            "axis=1) "
             "or y.astype(np.int32)."
         )
     if y.shape != (batch,):
         raise ValueError(
-            f"y must have shape ({batch},), one label per row of x; got {y.shape}."
+            f"{caller}(): y must have shape ({batch},), one label per row of x; got "
+            f"{y.shape}."
         )
     if batch and (y.min() < 0 or y.max() >= classes):
         raise ValueError(
-            f"labels must be in 0 .. {classes - 1} (the last layer has {classes} outputs); got "
+            f"{caller}(): labels must be in 0 .. {classes - 1} (the last layer has "
+            f"{classes} outputs); got "
             f"values from {y.min()} to {y.max()}."
         )
     return y.astype(np.intp)
 
 
-def _check_activation(activation: Any) -> str:
+def _check_activation(activation: Any, caller: str) -> str:
     if activation not in ACTIVATIONS:
         raise ValueError(
-            f"unknown activation {activation!r}; use one of {', '.join(map(repr, ACTIVATIONS))}."
+            f"{caller}(): unknown activation {activation!r}; use one of "
+            f"{', '.join(map(repr, ACTIVATIONS))}."
         )
     return activation
 
@@ -181,9 +207,9 @@ def forward(
     Returns:
         NumPy array ``(batch, classes)``, the weights' dtype.
     """
-    layers, dtype = _check_params(params)
-    activation = _check_activation(activation)
-    a = _check_inputs(x, layers, dtype)
+    layers, dtype = _check_params(params, "forward")
+    activation = _check_activation(activation, "forward")
+    a = _check_inputs(x, layers, dtype, "forward")
     for i, (w, b) in enumerate(layers):
         z = a @ w + b
         a = z if i == len(layers) - 1 else _activate(z, activation)
@@ -241,10 +267,10 @@ def loss_and_grads(
             width, labels out of range or of the wrong shape, NaN or inf in x or the weights,
             an unknown activation, fewer than 2 outputs.
     """
-    layers, dtype = _check_params(params)
-    activation = _check_activation(activation)
-    x = _check_inputs(x, layers, dtype)
-    y = _check_labels(y, x.shape[0], layers[-1][0].shape[1])
+    layers, dtype = _check_params(params, "loss_and_grads")
+    activation = _check_activation(activation, "loss_and_grads")
+    x = _check_inputs(x, layers, dtype, "loss_and_grads")
+    y = _check_labels(y, x.shape[0], layers[-1][0].shape[1], "loss_and_grads")
     return backpropagate(layers, x, y, activation)
 
 
@@ -311,7 +337,8 @@ def softmax_mse_grads(x: Any, w: Any, b: Any, t: Any) -> tuple[tf.Tensor, tf.Ten
             f"{k} {v.dtype.name}" for k, v in zip("xwbt", (x, w, b, t), strict=True)
         )
         raise TypeError(
-            f"softmax_mse_grads(): x, w, b and t must share one floating dtype; got {names}. "
+            "softmax_mse_grads(): x, w, b and t must share one floating dtype; got "
+            f"{names}. "
             "Cast them, e.g. tf.one_hot(y, depth=3, dtype=x.dtype) for t."
         )
     if x.shape.rank != 2 or w.shape.rank != 2 or b.shape.rank != 1 or t.shape.rank != 2:
@@ -323,7 +350,8 @@ def softmax_mse_grads(x: Any, w: Any, b: Any, t: Any) -> tuple[tf.Tensor, tf.Ten
     c = w.shape[1]
     if w.shape[0] != f or b.shape[0] != c or tuple(t.shape) != (n, c):
         raise _softmax_mse_shape_error(
-            f"shapes do not fit: x {tuple(x.shape)}, w {tuple(w.shape)}, b {tuple(b.shape)}, "
+            f"shapes do not fit: x {tuple(x.shape)}, w {tuple(w.shape)}, b "
+            f"{tuple(b.shape)}, "
             f"t {tuple(t.shape)}; need x (N, F), w (F, C), b (C,), t (N, C)."
         )
     p = tf.nn.softmax(x @ w + b, axis=1)

@@ -125,9 +125,9 @@ def numerical_gradient(
     real = isinstance(eps, numbers.Real) and not isinstance(eps, bool)
     if not (real and np.isfinite(eps) and eps > 0):
         raise ValueError(
-            f"numerical_gradient: eps must be a positive number, got {eps!r}."
+            f"numerical_gradient(): eps must be a positive number, got {eps!r}."
         )
-    evaluate = float64_evaluator(f, sources)
+    evaluate = float64_evaluator(f, sources, "numerical_gradient")
     values = [np.array(s.numpy(), dtype=np.float64) for s in sources]
     gradients = []
     for value in values:
@@ -152,7 +152,7 @@ def relative_error(a: np.ndarray, b: np.ndarray, floor: float) -> float:
     """
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"relative_error: shapes {a.shape} and {b.shape} differ.")
+        raise ValueError(f"relative_error(): shapes {a.shape} and {b.shape} differ.")
     return float(
         np.linalg.norm(a - b) / max(floor, np.linalg.norm(a) + np.linalg.norm(b))
     )
@@ -321,10 +321,10 @@ def check_gradients(
         output = f(*sources)
     if not isinstance(output, tf.Tensor):
         raise TypeError(
-            f"check_gradients: f returned a {type(output).__name__}, not a tensor, so the tape "
+            f"check_gradients(): f returned a {type(output).__name__}, not a tensor, so the tape "
             "recorded nothing. Compute the result with TensorFlow operations on the sources."
         )
-    require_scalar(output)
+    require_scalar(output, "check_gradients")
     tape_grads = tape.gradient(output, sources)
     missing = [i for i, grad in enumerate(tape_grads) if grad is None]
     if missing:
@@ -475,18 +475,18 @@ def _validate_sources(
 ) -> list[tf.Tensor | tf.Variable]:
     if not callable(f):
         raise TypeError(
-            f"{caller}: f must be a function of the sources, got {type(f).__name__}."
+            f"{caller}(): f must be a function of the sources, got {type(f).__name__}."
         )
     if isinstance(sources, (tf.Tensor, tf.Variable, np.ndarray)) or not isinstance(
         sources, (list, tuple)
     ):
         raise TypeError(
-            f"{caller}: sources must be a list of tensors, got {type(sources).__name__}. "
+            f"{caller}(): sources must be a list of tensors, got {type(sources).__name__}. "
             "Wrap a single source in a list: [w]."
         )
     if not sources:
         raise ValueError(
-            f"{caller}: sources is empty; pass the tensors to differentiate by."
+            f"{caller}(): sources is empty; pass the tensors to differentiate by."
         )
     checked = []
     for i, s in enumerate(sources):
@@ -495,18 +495,18 @@ def _validate_sources(
                 s = tf.convert_to_tensor(s)
             except (TypeError, ValueError) as error:
                 raise TypeError(
-                    f"{caller}: source {i} is not a tensor: {error}"
+                    f"{caller}(): source {i} is not a tensor: {error}"
                 ) from error
         if not s.dtype.is_floating:
             raise TypeError(
-                f"{caller}: source {i} has dtype {s.dtype.name}; gradients exist only for "
+                f"{caller}(): source {i} has dtype {s.dtype.name}; gradients exist only for "
                 "floating-point sources. Create it as a float, e.g. tf.constant(2.0) instead of "
                 "tf.constant(2), or tf.cast(x, tf.float32)."
             )
         for j, earlier in enumerate(checked):
             if s is earlier:
                 raise ValueError(
-                    f"{caller}: sources {j} and {i} are the same tensor. The tape would add the "
+                    f"{caller}(): sources {j} and {i} are the same tensor. The tape would add the "
                     "two gradients into one; pass each tensor once."
                 )
         checked.append(s)
@@ -517,7 +517,7 @@ def _names(f: Any, sources: Sequence[Any], names: Sequence[str] | None) -> list[
     if names is not None:
         if len(names) != len(sources):
             raise ValueError(
-                f"check_gradients: {len(names)} names for {len(sources)} sources."
+                f"check_gradients(): {len(names)} names for {len(sources)} sources."
             )
         return [str(n) for n in names]
     try:
@@ -594,7 +594,7 @@ def _validate_expected(
 
 def _none_message(name: str, index: int, numerical: np.ndarray | None) -> str:
     start = (
-        f"check_gradients: the tape's gradient for {name!r} (source {index}) is None: "
+        f"check_gradients(): the tape's gradient for {name!r} (source {index}) is None: "
         "TensorFlow recorded no path from it to f's output."
     )
     if numerical is None:

@@ -32,17 +32,20 @@ class _NotScalarError(ValueError):
 
 
 def float64_evaluator(
-    f: Callable[..., Any], sources: Sequence[tf.Tensor | tf.Variable]
+    f: Callable[..., Any],
+    sources: Sequence[tf.Tensor | tf.Variable],
+    caller: str = "float64_evaluator",
 ) -> Float64Function:
     """Return ``g`` with ``g(values) == f(*values)``, computed in float64 throughout.
 
-    A function that returns float64 when given float64 tensors is trusted to compute in
-    float64 throughout; one that casts to float32 inside on purpose is evaluated as written.
+    A function that returns float64 when given float64 tensors is called as written (even if
+    it casts to float32 inside); any other is traced and its graph rebuilt in float64.
 
     Args:
         f: the function to evaluate; it takes one argument per source and returns a scalar.
         sources: floating-point tensors (or Variables) giving the shapes and dtypes that ``f``
             expects; their values are the point at which ``f`` is probed once.
+        caller: the public function whose name starts an error's message.
 
     Returns:
         A function of a list of float64 arrays, shaped like ``sources``, returning a Python
@@ -60,12 +63,12 @@ def float64_evaluator(
         direct_failure: Exception | None = error
     else:
         direct_failure = None
-        require_scalar(probe)
+        require_scalar(probe, caller)
         if _dtype_of(probe) == np.float64:
             return lambda vals: float(f(*[tf.constant(v, tf.float64) for v in vals]))
 
     try:
-        return _graph_evaluator(f, sources)
+        return _graph_evaluator(f, sources, caller)
     except _NotScalarError:
         raise
     except Exception as error:
@@ -76,7 +79,8 @@ def float64_evaluator(
             else "calling it with float64 tensors returned a result of lower precision"
         )
         raise TypeError(
-            f"could not evaluate f in float64: {first}, and rebuilding its traced graph in "
+            f"{caller}(): could not evaluate f in float64: {first}, and rebuilding its "
+            "traced graph in "
             f"float64 failed ({type(error).__name__}: {error}). Make f work on float64 "
             "inputs, e.g. by creating the tensors it uses with dtype=tf.float64."
         ) from error
@@ -90,18 +94,20 @@ def _dtype_of(value: Any) -> np.dtype:
     )
 
 
-def require_scalar(value: Any) -> None:
-    """Raise ValueError (saying how to reduce it) unless ``value`` has shape ()."""
+def require_scalar(value: Any, caller: str) -> None:
+    """Raise ValueError (saying how to reduce it) unless ``value`` has shape (); the message
+    starts with ``caller()``, the public function that was given ``f``."""
     shape = tuple(value.shape) if isinstance(value, tf.Tensor) else np.shape(value)
     if shape != ():
         raise _NotScalarError(
-            f"f must return a scalar (shape ()), but it returned shape {shape}. Reduce it "
+            f"{caller}(): f must return a scalar (shape ()), but it returned shape "
+            f"{shape}. Reduce it "
             "first, e.g. return tf.reduce_mean(...) or tf.reduce_sum(...)."
         )
 
 
 def _graph_evaluator(
-    f: Callable[..., Any], sources: Sequence[tf.Tensor]
+    f: Callable[..., Any], sources: Sequence[tf.Tensor], caller: str
 ) -> Float64Function:
     specs = [tf.TensorSpec(s.shape, s.dtype) for s in sources]
     concrete = tf.function(f, autograph=False).get_concrete_function(*specs)
@@ -109,7 +115,7 @@ def _graph_evaluator(
         raise TypeError(
             f"f must return one tensor, its trace returned {len(concrete.outputs)}"
         )
-    require_scalar(concrete.outputs[0])
+    require_scalar(concrete.outputs[0], caller)
 
     graph_def = concrete.graph.as_graph_def()
     fixed: dict[str, tf.Tensor] = {}  # node name -> value fed on every call
@@ -147,14 +153,16 @@ def _graph_evaluator(
 def _variable_reads_as_placeholders(
     graph_def: graph_pb2.GraphDef, handle_name: str, handle: tf.Tensor
 ) -> dict[str, tf.Tensor]:
-    """Turn each ``ReadVariableOp`` of a captured Variable into a Placeholder fed its value."""
+    """Turn each ``ReadVariableOp`` of a captured Variable into a Placeholder fed its
+    value."""
     reads: dict[str, tf.Tensor] = {}
     for node in graph_def.node:
         if handle_name not in (i.split(":")[0].lstrip("^") for i in node.input):
             continue
         if node.op != "ReadVariableOp":
             raise TypeError(
-                f"op {node.op!r} uses a captured Variable; only plain reads can be upcast"
+                f"op {node.op!r} uses a captured Variable; only plain reads can be "
+                "upcast"
             )
         dtype = tf.as_dtype(node.attr["dtype"].type)
         reads[node.name] = tf.raw_ops.ReadVariableOp(resource=handle, dtype=dtype)
@@ -181,13 +189,6 @@ def _to_float64(graph_def: graph_pb2.GraphDef) -> None:
             if arg.type in _LOW_PRECISION:
                 arg.type = types_pb2.DT_DOUBLE
         nodes += function.node_def
-    for gradient in graph_def.library.gradient:
-        gradient.function_name = renamed.get(
-            gradient.function_name, gradient.function_name
-        )
-        gradient.gradient_func = renamed.get(
-            gradient.gradient_func, gradient.gradient_func
-        )
     for node in nodes:
         node.op = renamed.get(node.op, node.op)
         for attr in node.attr.values():
