@@ -1,12 +1,7 @@
-"""Unit tests of utils.data (seeded toy data sets) and utils.plots (decision regions)."""
+"""Unit tests of utils.data (seeded toy data sets) and utils.plots (decision regions, graphs)."""
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display in tests; must precede pyplot
-
-# isort: split
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -287,3 +282,91 @@ def test_predict_receives_float32_points_on_the_grid(ax):
 def test_bad_input_gets_a_message(ax, x, y, predict, error, message):
     with pytest.raises(error, match=message):
         utils.plot_decision_boundary(ax, predict, np.asarray(x), np.asarray(y))
+
+
+# --- draw_graph ----------------------------------------------------------------------------------
+
+# L = (w x)^2 as the tape records it: m = w * x, L = m * m (m used twice by one operation)
+GRAPH = [("w", "m", "2.0"), ("x", "m", ""), ("m", "L", "4.0"), ("m", "L", "4.0")]
+NODES = {
+    "w": ("1.0", "8.0"),
+    "x": ("2.0", "none"),
+    "m": ("2.0", "4.0"),
+    "L": ("4.0", "1.0"),
+}
+
+
+def _circles(ax):
+    return [p for p in ax.patches if type(p).__name__ == "Circle"]
+
+
+def _texts(ax):  # the written texts, not the arrows (an Annotation is a Text too)
+    return [t.get_text() for t in ax.texts if type(t).__name__ == "Text"]
+
+
+def test_draw_graph_draws_a_circle_per_node_and_an_arrow_per_edge(ax):
+    utils.draw_graph(ax, GRAPH, NODES, title="L = (w x)^2")
+    circles = _circles(ax)
+    assert len(circles) == 4
+    arrows = [c for c in ax.get_children() if type(c).__name__ == "Annotation"]
+    assert len(arrows) == 4, "the edge listed twice is drawn twice"
+    # leaves grey, computed nodes white
+    fills = sorted(tuple(np.round(c.get_facecolor()[:3], 2)) for c in circles)
+    assert fills == [(0.88,) * 3] * 2 + [(1.0,) * 3] * 2
+    texts = _texts(ax)
+    for name, (value, grad) in NODES.items():
+        assert name in texts and value in texts and grad in texts
+    assert texts.count("4.0") == 4, "L's value, m's gradient, and both arcs' texts"
+    assert "" not in texts, "an edge with no text writes nothing"
+    assert ax.get_title() == "L = (w x)^2"
+
+
+def test_draw_graph_bends_a_repeated_edge_into_two_arcs(ax):
+    utils.draw_graph(ax, GRAPH, NODES)
+    arrows = [c for c in ax.get_children() if type(c).__name__ == "Annotation"]
+    styles = [a.arrow_patch.get_connectionstyle() for a in arrows]
+    bends = sorted(round(s.rad, 2) for s in styles)
+    assert bends == [-0.35, 0.0, 0.0, 0.35]
+    # the two texts of m -> L sit on their arcs, one above the chord and one below
+    ys = sorted(
+        t.get_position()[1]
+        for t in ax.texts
+        if t.get_text() == "4.0" and t.get_color() == "tab:blue"
+    )
+    assert len(ys) == 2 and ys[0] < 0 < ys[1]
+
+
+def test_draw_graph_lays_out_columns_by_depth(ax):
+    utils.draw_graph(ax, GRAPH, NODES)
+    centres = {}
+    for c in _circles(ax):
+        centres[len(centres)] = c.center
+    xs = sorted({round(x, 6) for x, _ in centres.values()})
+    assert len(xs) == 3, "w and x in the first column, then m, then L"
+    x_of = {t.get_text(): t.get_position()[0] for t in ax.texts}
+    assert x_of["w"] == x_of["x"] < x_of["m"] < x_of["L"]
+
+
+def test_draw_graph_takes_positions_and_labels(ax):
+    positions = {"w": (0, 1), "x": (0, -1), "m": (3, 0), "L": (6, 0)}
+    utils.draw_graph(ax, GRAPH, NODES, positions=positions, labels={"w": "$w$"})
+    assert sorted(tuple(c.center) for c in _circles(ax)) == sorted(positions.values())
+    assert "$w$" in _texts(ax) and "x" in _texts(ax)
+
+
+@pytest.mark.parametrize(
+    ("edges", "nodes", "positions", "message"),
+    [
+        ([], NODES, None, r"edges is empty"),
+        (
+            GRAPH,
+            {k: v for k, v in NODES.items() if k != "x"},
+            None,
+            r"\('x', 'm'\) names 'x', which nodes does not have",
+        ),
+        (GRAPH, NODES, {"w": (0, 0)}, r"no position for \['x', 'm', 'L'\]"),
+    ],
+)
+def test_draw_graph_bad_input_gets_a_message(ax, edges, nodes, positions, message):
+    with pytest.raises(ValueError, match=message):
+        utils.draw_graph(ax, edges, nodes, positions=positions)

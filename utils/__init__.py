@@ -11,7 +11,8 @@ then calls :func:`setup` first. The public API:
 - :func:`softmax_mse_grads` - the hand-derived gradient of lessons 02 and 05
   (:mod:`utils.backprop`);
 - :func:`blobs`, :func:`moons` - seeded 2-D data sets (:mod:`utils.data`);
-- :func:`plot_decision_boundary` - a classifier's regions over its data (:mod:`utils.plots`);
+- :func:`plot_decision_boundary` - a classifier's regions over its data, and
+  :func:`draw_graph` - a computational graph with values and gradients (:mod:`utils.plots`);
 - :mod:`utils.backprop` - backpropagation by hand for an MLP (``utils.backprop.loss_and_grads``).
 """
 
@@ -31,7 +32,7 @@ from utils.gradcheck import (
     numerical_gradient,
     relative_error,
 )
-from utils.plots import plot_decision_boundary
+from utils.plots import draw_graph, plot_decision_boundary
 
 __all__ = [
     "GradientReport",
@@ -39,6 +40,7 @@ __all__ = [
     "blobs",
     "check_answer",
     "check_gradients",
+    "draw_graph",
     "moons",
     "numerical_gradient",
     "plot_decision_boundary",

@@ -1,13 +1,16 @@
-"""Figures that several lessons draw: a classifier's decision regions over 2-D data."""
+"""Figures that several lessons draw: a classifier's decision regions over 2-D data, and a
+computational graph with its forward values and gradients."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle
 
 #: One colour per class (colour-blind safe, from matplotlib's tab10 order), then markers.
 CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
@@ -153,6 +156,177 @@ def plot_decision_boundary(
         xlim=(low[0], high[0]), ylim=(low[1], high[1]), xlabel="$x_1$", ylabel="$x_2$"
     )
     ax.set_aspect("equal")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+#: A graph node's radius, in data units.
+NODE_RADIUS = 0.45
+
+
+def _layered(edges: Sequence[tuple[str, str, str]]) -> dict[str, tuple[float, float]]:
+    """Columns by depth (a child right of its deepest parent, a leaf left of its first
+    child), rows 0, 1, -1, 2, -2, ... within a column: computed nodes first, then leaves."""
+    children = {child for _, child, _ in edges}
+    column: dict[str, int] = {}
+    for parent, child, _ in edges:  # in the order the operations ran
+        column[child] = max(column.get(child, 0), column.get(parent, 0) + 1)
+    leaves = [n for edge in edges for n in edge[:2] if n not in children]
+    for leaf in dict.fromkeys(leaves):
+        column[leaf] = min(column[c] for p, c, _ in edges if p == leaf) - 1
+    rows = [0, 1, -1, 2, -2, 3, -3]
+    taken: dict[int, int] = {}
+    place = {}
+    for name, col in column.items():
+        k = taken.get(col, 0)
+        taken[col] = k + 1
+        place[name] = (2.4 * col, 1.4 * (rows[k] if k < len(rows) else k))
+    return place
+
+
+def draw_graph(
+    ax: Axes,
+    edges: Sequence[tuple[str, str, str]],
+    nodes: Mapping[str, tuple[str, str]],
+    *,
+    labels: Mapping[str, str] | None = None,
+    positions: Mapping[str, tuple[float, float]] | None = None,
+    meaning: tuple[str, str] = ("on an arrow", "under a node"),
+    title: str | None = None,
+) -> Axes:
+    """Draw a computational graph: a circle per node, an arrow from each parent to its child.
+
+    Leaves (nodes that are no edge's child) are grey, computed nodes white. Inside each
+    circle are the node's label and its forward value; under it, in red, its gradient text;
+    on each arrow, in blue, the edge's text. An edge listed twice (the two factors of
+    ``d * d``) is drawn as two arcs, each with its own text.
+
+    Args:
+        ax: the matplotlib axes to draw on.
+        edges: ``(parent, child, text)`` per edge, in the order the operations ran; ``text``
+            may be empty or have two lines.
+        nodes: ``name -> (value, gradient)``, the two texts shown for each node; every name
+            in ``edges`` must be here.
+        labels: ``name -> label`` shown in the circle (mathtext allowed); by default the
+            name.
+        positions: ``name -> (x, y)``, each node's centre in data units (circles have
+            radius ``NODE_RADIUS``); by default a layered layout, each child a column
+            right of its deepest parent and each leaf a column left of its first child.
+        meaning: what the blue and the red texts say, for the legend under the graph.
+        title: the axes' title; None leaves it unchanged.
+
+    Returns:
+        ``ax``, with equal aspect and no axis lines.
+
+    Raises:
+        ValueError: no edges, an edge naming a node missing from ``nodes``, or a node
+            without a position.
+    """
+    if not edges:
+        raise ValueError(
+            "draw_graph(): edges is empty; give at least one (parent, child, text)."
+        )
+    for parent, child, _ in edges:
+        for name in (parent, child):
+            if name not in nodes:
+                raise ValueError(
+                    f"draw_graph(): the edge ({parent!r}, {child!r}) names {name!r}, which "
+                    "nodes does not have; give every node a (value, gradient) text."
+                )
+    place = _layered(edges) if positions is None else dict(positions)
+    missing = [name for name in nodes if name not in place]
+    if missing:
+        raise ValueError(
+            f"draw_graph(): no position for {missing}; give positions for every node, or "
+            "positions=None for the layered layout."
+        )
+    children = {child for _, child, _ in edges}
+    centred = {"ha": "center", "va": "center"}
+    for name, (value, grad) in nodes.items():
+        x, y = place[name]
+        fill = "white" if name in children else "0.88"
+        ax.add_patch(Circle((x, y), NODE_RADIUS, fc=fill, ec="black"))
+        label = name if labels is None else labels.get(name, name)
+        ax.text(x, y + 0.14, label, fontsize=12, **centred)
+        ax.text(x, y - 0.16, value, fontsize=10, **centred)
+        ax.text(
+            x,
+            y - NODE_RADIUS - 0.06,
+            grad,
+            color="tab:red",
+            fontsize=10,
+            fontweight="bold",
+            ha="center",
+            va="top",
+        )
+    seen: dict[tuple[str, str], int] = {}
+    for parent, child, text in edges:
+        twice = sum(1 for p, c, _ in edges if (p, c) == (parent, child)) > 1
+        k = seen[parent, child] = seen.get((parent, child), -1) + 1
+        bend = (0.35 if k % 2 else -0.35) if twice else 0.0
+        start, end = np.array(place[parent]), np.array(place[child])
+        along = (end - start) / np.linalg.norm(end - start)
+        start, end = start + NODE_RADIUS * along, end - NODE_RADIUS * along
+        ax.annotate(
+            "",
+            xy=end,
+            xytext=start,
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": "0.35",
+                "connectionstyle": f"arc3,rad={bend}",
+            },
+        )
+        if text:
+            # an arc's middle lies bend * length off the chord, to the right of its direction
+            middle = (start + end) / 2 + bend * np.linalg.norm(end - start) * np.array(
+                [along[1], -along[0]]
+            ) / 2
+            ax.text(
+                *middle,
+                text,
+                color="tab:blue",
+                fontsize=9.5,
+                bbox={"fc": "white", "ec": "none", "pad": 1},
+                **centred,
+            )
+    handles = [
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="o",
+            ms=10,
+            mfc="0.88",
+            mec="black",
+            label="leaf: name, forward value",
+        ),
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="o",
+            ms=10,
+            mfc="white",
+            mec="black",
+            label="computed: name, forward value",
+        ),
+        Line2D([], [], ls="", marker="s", color="tab:blue", label=meaning[0]),
+        Line2D([], [], ls="", marker="s", color="tab:red", label=meaning[1]),
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=2,
+        fontsize=9.5,
+        frameon=False,
+    )
+    xs, ys = zip(*(place[name] for name in nodes), strict=True)
+    ax.set(xlim=(min(xs) - 0.7, max(xs) + 0.7), ylim=(min(ys) - 0.95, max(ys) + 0.6))
+    ax.set_aspect("equal")
+    ax.axis("off")
     if title is not None:
         ax.set_title(title)
     return ax
