@@ -139,7 +139,6 @@ def test_the_stored_file_is_what_the_executor_writes(path: Path) -> None:
     assert nbformat.writes(nb) + "\n" == text, (
         f"{path.name} is not stored as `make execute` stores it; run `make execute`"
     )
-    assert "version" not in nb.metadata.get("language_info", {})
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

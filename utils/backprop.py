@@ -56,8 +56,8 @@ def _check_params(params: Any, caller: str) -> tuple[list[Layer], np.dtype]:
     if not isinstance(params, Sequence) or isinstance(params, str) or len(params) == 0:
         raise TypeError(
             f"{caller}(): params must be a non-empty list of (W, b) pairs, one per "
-            "layer, with W of shape "
-            f"(fan_in, fan_out) and b of shape (fan_out,); got {type(params).__name__}."
+            "layer, with W of shape (fan_in, fan_out) and b of shape (fan_out,); got "
+            f"{type(params).__name__}."
         )
     layers: list[Layer] = []
     for i, pair in enumerate(params):
@@ -83,10 +83,8 @@ def _check_params(params: Any, caller: str) -> tuple[list[Layer], np.dtype]:
         if i > 0 and w.shape[0] != layers[-1][0].shape[1]:
             raise ValueError(
                 f"{caller}(): layer {i}: W has fan_in {w.shape[0]}, but layer {i - 1} "
-                "has fan_out "
-                f"{layers[-1][0].shape[1]}; each W must have as many rows as the "
-                "previous "
-                "layer has outputs."
+                f"has fan_out {layers[-1][0].shape[1]}; each W must have as many rows "
+                "as the previous layer has outputs."
             )
         layers.append((w, b))
     dtypes = {a.dtype for layer in layers for a in layer}
@@ -94,22 +92,20 @@ def _check_params(params: Any, caller: str) -> tuple[list[Layer], np.dtype]:
         names = sorted(str(d) for d in dtypes)
         raise TypeError(
             f"{caller}(): every W and b must be float32, or every one float64; got "
-            f"{', '.join(names)}. "
-            "Cast them to one dtype (e.g. tf.cast(w, tf.float64) or "
-            "w.astype(np.float64))."
+            f"{', '.join(names)}. Cast them to one dtype (e.g. tf.cast(w, tf.float64) "
+            "or w.astype(np.float64))."
         )
     for i, (w, b) in enumerate(layers):
         if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
             raise ValueError(
                 f"{caller}(): layer {i}: W or b holds NaN or inf; the weights have "
-                "diverged or were not "
-                "initialised. Re-initialise them or lower the learning rate."
+                "diverged or were not initialised. Re-initialise them or lower the "
+                "learning rate."
             )
     if layers[-1][0].shape[1] < 2:
         raise ValueError(
             f"{caller}(): the last layer must have at least 2 outputs (one logit per "
-            "class); softmax "
-            "cross-entropy over a single class is always 0."
+            "class); softmax cross-entropy over a single class is always 0."
         )
     return layers, dtypes.pop()
 
@@ -125,16 +121,13 @@ def _check_inputs(
     if x.shape[1] != layers[0][0].shape[0]:
         raise ValueError(
             f"{caller}(): x has {x.shape[1]} features per example, but the first "
-            "layer's W expects "
-            f"{layers[0][0].shape[0]} (its fan_in). Give W0 shape ({x.shape[1]}, ...) "
-            "or pass "
-            "x with that many columns."
+            f"layer's W expects {layers[0][0].shape[0]} (its fan_in). Give W0 shape "
+            f"({x.shape[1]}, ...) or pass x with that many columns."
         )
     if x.dtype != dtype:
         raise TypeError(
             f"{caller}(): x is {x.dtype} but the weights are {dtype}; cast x to "
-            f"{dtype} "
-            f"(e.g. tf.cast(x, tf.{dtype}) or x.astype(np.{dtype}))."
+            f"{dtype} (e.g. tf.cast(x, tf.{dtype}) or x.astype(np.{dtype}))."
         )
     if x.shape[0] == 0:
         raise ValueError(f"{caller}(): x has no rows; pass at least one example.")
@@ -150,10 +143,8 @@ def _check_labels(y: Array, batch: int, classes: int, caller: str) -> np.ndarray
     if not np.issubdtype(y.dtype, np.integer):
         raise TypeError(
             f"{caller}(): y must hold integer class labels (0 .. {classes - 1}); got "
-            f"dtype {y.dtype}. "
-            "Pass class indices, not one-hot rows or floats: e.g. tf.argmax(onehot, "
-            "axis=1) "
-            "or y.astype(np.int32)."
+            f"dtype {y.dtype}. Pass class indices, not one-hot rows or floats: e.g. "
+            "tf.argmax(onehot, axis=1) or y.astype(np.int32)."
         )
     if y.shape != (batch,):
         raise ValueError(
@@ -163,8 +154,7 @@ def _check_labels(y: Array, batch: int, classes: int, caller: str) -> np.ndarray
     if batch and (y.min() < 0 or y.max() >= classes):
         raise ValueError(
             f"{caller}(): labels must be in 0 .. {classes - 1} (the last layer has "
-            f"{classes} outputs); got "
-            f"values from {y.min()} to {y.max()}."
+            f"{classes} outputs); got values from {y.min()} to {y.max()}."
         )
     return y.astype(np.intp)
 
@@ -338,8 +328,7 @@ def softmax_mse_grads(x: Any, w: Any, b: Any, t: Any) -> tuple[tf.Tensor, tf.Ten
         )
         raise TypeError(
             "softmax_mse_grads(): x, w, b and t must share one floating dtype; got "
-            f"{names}. "
-            "Cast them, e.g. tf.one_hot(y, depth=3, dtype=x.dtype) for t."
+            f"{names}. Cast them, e.g. tf.one_hot(y, depth=3, dtype=x.dtype) for t."
         )
     if x.shape.rank != 2 or w.shape.rank != 2 or b.shape.rank != 1 or t.shape.rank != 2:
         raise _softmax_mse_shape_error(
@@ -351,8 +340,8 @@ def softmax_mse_grads(x: Any, w: Any, b: Any, t: Any) -> tuple[tf.Tensor, tf.Ten
     if w.shape[0] != f or b.shape[0] != c or tuple(t.shape) != (n, c):
         raise _softmax_mse_shape_error(
             f"shapes do not fit: x {tuple(x.shape)}, w {tuple(w.shape)}, b "
-            f"{tuple(b.shape)}, "
-            f"t {tuple(t.shape)}; need x (N, F), w (F, C), b (C,), t (N, C)."
+            f"{tuple(b.shape)}, t {tuple(t.shape)}; need x (N, F), w (F, C), b (C,), t "
+            "(N, C)."
         )
     p = tf.nn.softmax(x @ w + b, axis=1)
     # stage 1, dL/dp: the square's 2, the 1/C of tf.losses.MSE, the 1/N of reduce_mean

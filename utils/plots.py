@@ -3,6 +3,7 @@ computational graph with its forward values and gradients."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -166,7 +167,7 @@ NODE_RADIUS = 0.45
 
 
 def _layered(edges: Sequence[tuple[str, str, str]]) -> dict[str, tuple[float, float]]:
-    """Columns by depth (a child right of its deepest parent, a leaf left of its first
+    """Columns by depth (a child right of its deepest parent, a leaf left of its leftmost
     child), rows 0, 1, -1, 2, -2, ... within a column: computed nodes first, then leaves."""
     children = {child for _, child, _ in edges}
     column: dict[str, int] = {}
@@ -175,13 +176,12 @@ def _layered(edges: Sequence[tuple[str, str, str]]) -> dict[str, tuple[float, fl
     leaves = [n for edge in edges for n in edge[:2] if n not in children]
     for leaf in dict.fromkeys(leaves):
         column[leaf] = min(column[c] for p, c, _ in edges if p == leaf) - 1
-    rows = [0, 1, -1, 2, -2, 3, -3]
-    taken: dict[int, int] = {}
+    taken: Counter[int] = Counter()
     place = {}
     for name, col in column.items():
-        k = taken.get(col, 0)
-        taken[col] = k + 1
-        place[name] = (2.4 * col, 1.4 * (rows[k] if k < len(rows) else k))
+        k = taken[col]  # the k-th node of its column goes to row 0, 1, -1, 2, -2, ...
+        taken[col] += 1
+        place[name] = (2.4 * col, 1.4 * ((k + 1) // 2) * (1 if k % 2 else -1))
     return place
 
 
@@ -212,7 +212,7 @@ def draw_graph(
             name.
         positions: ``name -> (x, y)``, each node's centre in data units (circles have
             radius ``NODE_RADIUS``); by default a layered layout, each child a column
-            right of its deepest parent and each leaf a column left of its first child.
+            right of its deepest parent and each leaf a column left of its leftmost child.
         meaning: what the blue and the red texts say, for the legend under the graph.
         title: the axes' title; None leaves it unchanged.
 
@@ -260,11 +260,11 @@ def draw_graph(
             ha="center",
             va="top",
         )
-    seen: dict[tuple[str, str], int] = {}
+    listed = Counter((parent, child) for parent, child, _ in edges)
+    seen: Counter[tuple[str, str]] = Counter()
     for parent, child, text in edges:
-        twice = sum(1 for p, c, _ in edges if (p, c) == (parent, child)) > 1
-        k = seen[parent, child] = seen.get((parent, child), -1) + 1
-        bend = (0.35 if k % 2 else -0.35) if twice else 0.0
+        seen[parent, child] += 1  # a repeated edge's arcs bend one way, then the other
+        bend = 0.0 if listed[parent, child] == 1 else 0.35 * (-1) ** seen[parent, child]
         start, end = np.array(place[parent]), np.array(place[child])
         along = (end - start) / np.linalg.norm(end - start)
         start, end = start + NODE_RADIUS * along, end - NODE_RADIUS * along
@@ -291,29 +291,13 @@ def draw_graph(
                 bbox={"fc": "white", "ec": "none", "pad": 1},
                 **centred,
             )
+    circle = {"ls": "", "marker": "o", "ms": 10, "mec": "black"}
+    square = {"ls": "", "marker": "s"}
     handles = [
-        Line2D(
-            [],
-            [],
-            ls="",
-            marker="o",
-            ms=10,
-            mfc="0.88",
-            mec="black",
-            label="leaf: name, forward value",
-        ),
-        Line2D(
-            [],
-            [],
-            ls="",
-            marker="o",
-            ms=10,
-            mfc="white",
-            mec="black",
-            label="computed: name, forward value",
-        ),
-        Line2D([], [], ls="", marker="s", color="tab:blue", label=meaning[0]),
-        Line2D([], [], ls="", marker="s", color="tab:red", label=meaning[1]),
+        Line2D([], [], mfc="0.88", label="leaf: name, forward value", **circle),
+        Line2D([], [], mfc="white", label="computed: name, forward value", **circle),
+        Line2D([], [], color="tab:blue", label=meaning[0], **square),
+        Line2D([], [], color="tab:red", label=meaning[1], **square),
     ]
     ax.legend(
         handles=handles,

@@ -80,9 +80,9 @@ def float64_evaluator(
         )
         raise TypeError(
             f"{caller}(): could not evaluate f in float64: {first}, and rebuilding its "
-            "traced graph in "
-            f"float64 failed ({type(error).__name__}: {error}). Make f work on float64 "
-            "inputs, e.g. by creating the tensors it uses with dtype=tf.float64."
+            f"traced graph in float64 failed ({type(error).__name__}: {error}). Make f "
+            "work on float64 inputs, e.g. by creating the tensors it uses with "
+            "dtype=tf.float64."
         ) from error
 
 
@@ -101,8 +101,8 @@ def require_scalar(value: Any, caller: str) -> None:
     if shape != ():
         raise _NotScalarError(
             f"{caller}(): f must return a scalar (shape ()), but it returned shape "
-            f"{shape}. Reduce it "
-            "first, e.g. return tf.reduce_mean(...) or tf.reduce_sum(...)."
+            f"{shape}. Reduce it first, e.g. return tf.reduce_mean(...) or "
+            "tf.reduce_sum(...)."
         )
 
 
